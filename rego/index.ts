@@ -1,0 +1,65 @@
+// Public entry of Gatehouse's Rego toolchain. The gateway and the CLI use rego/ only through here.
+//
+//   source --parseModule--> Module --compileModules--> CompiledPolicy --planPolicy--> IR
+//          --buildWasm--> module bytes that @open-policy-agent/opa-wasm loads (OPA Wasm ABI 1.2)
+import { parseModule, parseQuery } from "./syntax/index.ts";
+import { compileModules, compileQuery } from "./compile/index.ts";
+import { planPolicy } from "./plan/index.ts";
+import { buildWasm } from "./wasm/index.ts";
+import type { Policy } from "./plan/ir.ts";
+
+export { parseModule, parseQuery } from "./syntax/index.ts";
+export { compileModules, compileQuery } from "./compile/index.ts";
+export { planPolicy } from "./plan/index.ts";
+export { buildWasm } from "./wasm/index.ts";
+export { hostBuiltins } from "./builtins/host/index.ts";
+export { RegoError, formatIssue } from "./errors.ts";
+export type { RegoIssue, RegoErrorCode } from "./errors.ts";
+export type { Module } from "./syntax/ast.ts";
+export type { CompiledPolicy, CompiledQuery } from "./compile/types.ts";
+export type { Policy } from "./plan/ir.ts";
+
+export interface SourceFile {
+  file: string;
+  source: string;
+}
+
+export interface BuildOptions {
+  /** rule paths to expose, slash separated without `data` (e.g. "gatehouse/decision") */
+  entrypoints?: string[];
+  /** ad-hoc queries to expose as entrypoints, e.g. {name: "q", query: "data.test.p = x"} */
+  queries?: { name: string; query: string }[];
+  /** raise builtin errors instead of making the call undefined (OPA's --strict-builtin-errors) */
+  strictBuiltinErrors?: boolean;
+}
+
+export interface BuiltPolicy {
+  wasm: Uint8Array;
+  ir: Policy;
+  /** entrypoint name => id, as the module's `entrypoints()` reports it */
+  entrypoints: Record<string, number>;
+}
+
+/**
+ * Parse, compile, plan and assemble. Throws RegoError (with every problem and its location) for
+ * broken Rego. An entrypoint `a/b` evaluates to `[{"result": <data.a.b>}]`; a query evaluates to
+ * one binding object per solution, keyed by the query's variables.
+ */
+export function buildPolicy(files: SourceFile[], options: BuildOptions = {}): BuiltPolicy {
+  const modules = files.map((f) => parseModule(f.source, f.file));
+  const compiled = compileModules(modules);
+  const queries = [
+    ...(options.entrypoints ?? []).map((path) => ({
+      name: path,
+      query: compileQuery(parseQuery(`result = data.${path.split("/").join(".")}`, "<query>"), compiled),
+    })),
+    ...(options.queries ?? []).map((q) => ({
+      name: q.name,
+      query: compileQuery(parseQuery(q.query, "<query>"), compiled),
+    })),
+  ];
+  const ir = planPolicy(compiled, queries);
+  const wasm = buildWasm(ir, { strictBuiltinErrors: options.strictBuiltinErrors ?? false });
+  const entrypoints = Object.fromEntries(ir.plans.plans.map((p, i) => [p.name, i]));
+  return { wasm, ir, entrypoints };
+}
