@@ -1,0 +1,67 @@
+// The host-side builtins, in the shape @open-policy-agent/opa-wasm takes as `customBuiltins`.
+import { builtins } from "../registry.ts";
+import { encodingBuiltins } from "./encoding.ts";
+import { BuiltinError } from "./errors.ts";
+import { globBuiltins } from "./glob.ts";
+import { netBuiltins } from "./net.ts";
+import { regexBuiltins } from "./regex.ts";
+import { semverBuiltins } from "./semver.ts";
+import { timeBuiltins } from "./time/index.ts";
+import type { HostBuiltin } from "./types.ts";
+import { unitsBuiltins } from "./units.ts";
+
+export interface HostBuiltinOptions {
+  /** Throw on builtin errors (OPA's strict-builtin-errors); default: the call is undefined. */
+  strictBuiltinErrors?: boolean;
+  /** Clock for time.now_ns, in nanoseconds since the epoch. */
+  now?: () => bigint;
+}
+
+export type CustomBuiltin = (...args: unknown[]) => unknown;
+
+// Wall clock with sub-millisecond resolution: the epoch at load plus the monotonic clock since.
+const hrtimeAtStart = process.hrtime.bigint();
+const epochNsAtStart = BigInt(Date.now()) * 1_000_000n;
+const systemClock = (): bigint => process.hrtime.bigint() - hrtimeAtStart + epochNsAtStart;
+
+function implementations(now: () => bigint): Record<string, HostBuiltin> {
+  return {
+    ...regexBuiltins,
+    ...globBuiltins,
+    ...timeBuiltins(now),
+    ...netBuiltins,
+    ...semverBuiltins,
+    ...unitsBuiltins,
+    ...encodingBuiltins,
+  };
+}
+
+/** Names of the registry's host builtins that have no implementation here (expected: none). */
+export function missingHostBuiltins(): string[] {
+  const impl = implementations(systemClock);
+  return [...builtins.values()]
+    .filter((b) => b.placement === "host" && !(b.name in impl))
+    .map((b) => b.name);
+}
+
+/**
+ * Every host builtin of the registry. Errors read like OPA's: "<code>: <builtin>: <message>";
+ * outside strict mode a failing call is undefined instead.
+ */
+export function hostBuiltins(options: HostBuiltinOptions = {}): Record<string, CustomBuiltin> {
+  const strict = options.strictBuiltinErrors ?? false;
+  const context = { now: options.now ?? systemClock };
+  const out: Record<string, CustomBuiltin> = {};
+  for (const [name, impl] of Object.entries(implementations(context.now))) {
+    out[name] = (...args: unknown[]) => {
+      try {
+        return impl(args, context);
+      } catch (err) {
+        if (!(err instanceof BuiltinError)) throw err;
+        if (!strict) return undefined;
+        throw new Error(`${err.code}: ${name}: ${err.message}`);
+      }
+    };
+  }
+  return out;
+}
