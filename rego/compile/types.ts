@@ -6,7 +6,8 @@
 // - Every other var is a local. Locals are renamed so each name is unique within its rule (body,
 //   head, else branches, nested comprehension and `every` bodies): the planner may map names to
 //   IR locals with one flat table. Wildcards `_` become distinct generated names. Generated names
-//   start with `__` (e.g. `__local3__`), which no user variable can.
+//   start with `__` (e.g. `__local3__`), which no user variable can. (OPA's formatted test modules
+//   do use `__localN__` names; generated names never repeat a name found in the sources.)
 // - Terms contain no calls: calls nested in terms are lifted into their own CallExpr before the
 //   expression that uses them, binding a generated local. Ref operands are scalars or vars only
 //   (nested refs are lifted the same way). A ref's head is `data`, `input` or a local var.
@@ -14,6 +15,9 @@
 //   unification, iteration in a ref, a call output, or an enclosing scope) before a builtin
 //   reads it. `some x` declarations are dropped. `some x in xs` becomes unification with an
 //   iterating ref (`x = xs[__localN__]`, `v = xs[k]`). `:=` becomes `eq` and `==` stays `equal`.
+// - Comprehension terms (array/set/objectcomprehension) inside compiled terms carry compiled
+//   bodies: their `body` holds this file's Expr[] (read it as `term.body as unknown as Expr[]`).
+//   Their head terms (term/key/value), like rule heads, hold only vars and constants.
 // - `not e` becomes a NotExpr whose body holds `e` and whatever was lifted out of it; `e with ...`
 //   becomes a WithExpr likewise.
 import type { Location, Term } from "../syntax/ast.ts";
@@ -47,8 +51,9 @@ export interface NotExpr {
 }
 
 /**
- * `body with t1 as v1 with t2 as v2`. Targets: input or data refs (`["input", "x"]`,
- * `["data", "a", "b"]`), a builtin name, or a user function path. Values are terms as above
+ * `body with t1 as v1 with t2 as v2`. Targets: input or data refs (`with input.x` => kind
+ * "input", path ["x"]; `with data.a.b` => kind "data", path ["a", "b"]: paths without the root),
+ * a builtin name, or a user function path (with "data", as in CallExpr). Values are terms as above
  * (for builtin/function targets, a value term or a ref to a function / builtin name).
  * Bindings made in `body` stay visible after the WithExpr.
  */
@@ -86,6 +91,8 @@ export type RuleKind = "complete" | "function" | "set" | "object";
  * One rule definition. For `complete`/`function`: `value` (true when written without one).
  * For `set`: `key` is the element. For `object`: `keys` are the head ref's segments after the
  * group path (at least one, e.g. `p[x].y := v` in group p => keys [x, "y"]) and `value`.
+ * A `set` rule whose head ref has a variable (`p[q] contains r`, group p) also has `keys` ([q]):
+ * the group's value is then an object whose leaves are sets.
  */
 export interface CompiledRule {
   loc: Location;
