@@ -1,0 +1,96 @@
+// Compiles a set of Rego files for testing. Files that do not parse or compile are set aside with
+// their problems, and the rest is compiled again, so one broken file does not stop the others' tests.
+import { buildPolicy, type BuiltPolicy, type SourceFile } from "../index.ts";
+import { RegoError, type RegoIssue } from "../errors.ts";
+import type { Module } from "../syntax/ast.ts";
+import { parseModule } from "../syntax/index.ts";
+import { errorText } from "./error-text.ts";
+
+export interface ParsedFile {
+  file: string;
+  module: Module;
+}
+
+export interface TestBuild {
+  /** files that parsed, in the order given (tests are discovered from these) */
+  parsed: ParsedFile[];
+  /** files set aside, with every problem found in them */
+  broken: Map<string, RegoIssue[]>;
+  /** the policy built from the files not set aside, with one entrypoint per query */
+  policy?: BuiltPolicy;
+  /** a build failure that no file can be blamed for (a toolchain error) */
+  failure?: string;
+}
+
+export interface EntrypointQuery {
+  /** the entrypoint's name */
+  name: string;
+  /** Rego ref of the value, e.g. `data.a.test_x` */
+  ref: string;
+}
+
+export function parseFiles(files: SourceFile[]): {
+  parsed: ParsedFile[];
+  broken: Map<string, RegoIssue[]>;
+} {
+  const parsed: ParsedFile[] = [];
+  const broken = new Map<string, RegoIssue[]>();
+  for (const f of files) {
+    try {
+      parsed.push({ file: f.file, module: parseModule(f.source, f.file) });
+    } catch (e) {
+      if (!(e instanceof RegoError)) throw e;
+      broken.set(f.file, e.issues);
+    }
+  }
+  return { parsed, broken };
+}
+
+/**
+ * `queriesOf(inPlay)` names the entrypoints wanted from the files still in play; each round drops
+ * the files the compiler's errors point at, until the build succeeds or nothing is left.
+ */
+export function buildForTests(
+  files: SourceFile[],
+  queriesOf: (inPlay: ParsedFile[]) => EntrypointQuery[],
+  options: { strictBuiltinErrors?: boolean } = {},
+): TestBuild {
+  const { parsed, broken } = parseFiles(files);
+  let candidates = files.filter((f) => !broken.has(f.file));
+  while (candidates.length > 0) {
+    const names = new Set(candidates.map((f) => f.file));
+    const queries = queriesOf(parsed.filter((p) => names.has(p.file))).map((q) => ({
+      name: q.name,
+      query: `result = ${q.ref}`,
+    }));
+    try {
+      const policy = buildPolicy(candidates, {
+        queries,
+        strictBuiltinErrors: options.strictBuiltinErrors,
+      });
+      return { parsed, broken, policy };
+    } catch (e) {
+      if (!(e instanceof RegoError)) return { parsed, broken, failure: errorText(e) };
+      const blamed = blameFiles(e.issues, names);
+      for (const [file, issues] of blamed) broken.set(file, issues);
+      candidates = candidates.filter((f) => !blamed.has(f.file));
+    }
+  }
+  return { parsed, broken };
+}
+
+/** Groups issues by the file they point at; issues pointing elsewhere go to every file in play. */
+function blameFiles(issues: RegoIssue[], files: Set<string>): Map<string, RegoIssue[]> {
+  const blamed = new Map<string, RegoIssue[]>();
+  const unplaced: RegoIssue[] = [];
+  for (const issue of issues) {
+    const file = issue.location?.file;
+    if (file !== undefined && files.has(file))
+      blamed.set(file, [...(blamed.get(file) ?? []), issue]);
+    else unplaced.push(issue);
+  }
+  if (unplaced.length > 0) {
+    for (const file of files) blamed.set(file, [...(blamed.get(file) ?? []), ...unplaced]);
+  }
+  return blamed;
+}

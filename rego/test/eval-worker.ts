@@ -1,0 +1,71 @@
+// Worker-thread entry: loads one compiled policy and evaluates entrypoints on request. It runs in
+// its own thread so that a test that never terminates can be stopped by terminating the thread.
+import { parentPort } from "node:worker_threads";
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { hostBuiltins } from "../builtins/host/index.ts";
+import { errorText } from "./error-text.ts";
+
+export type WorkerRequest =
+  | { type: "load"; wasm: Uint8Array; data: unknown; strictBuiltinErrors: boolean }
+  | { type: "eval"; id: number; entrypoint: string };
+
+export type WorkerReply =
+  | { type: "loaded" }
+  | { type: "load-failed"; message: string }
+  | {
+      type: "result";
+      id: number;
+      durationNs: number;
+      output: string;
+      resultSet?: unknown;
+      error?: string;
+    };
+
+type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
+
+const port = parentPort!;
+let policy: LoadedPolicy | undefined;
+
+// opa-wasm sends print() output to console.log: collect it per evaluation
+let printed: string[] = [];
+console.log = (...args: unknown[]) => {
+  printed.push(args.map(String).join(" "));
+};
+
+port.on("message", async (request: WorkerRequest) => {
+  if (request.type === "load") {
+    try {
+      policy = await loadPolicy(
+        request.wasm,
+        undefined,
+        hostBuiltins({ strictBuiltinErrors: request.strictBuiltinErrors }),
+      );
+      policy.setData((request.data ?? {}) as object);
+      port.postMessage({ type: "loaded" } satisfies WorkerReply);
+    } catch (e) {
+      port.postMessage({ type: "load-failed", message: errorText(e) } satisfies WorkerReply);
+    }
+    return;
+  }
+  printed = [];
+  const start = process.hrtime.bigint();
+  let reply: WorkerReply;
+  try {
+    const resultSet = policy!.evaluate(undefined, request.entrypoint);
+    reply = { type: "result", id: request.id, durationNs: elapsed(start), output: "", resultSet };
+  } catch (e) {
+    reply = {
+      type: "result",
+      id: request.id,
+      durationNs: elapsed(start),
+      output: "",
+      error: errorText(e),
+    };
+  }
+  reply.output = printed.join("\n");
+  port.postMessage(reply);
+});
+
+function elapsed(start: bigint): number {
+  return Number(process.hrtime.bigint() - start);
+}

@@ -1,0 +1,133 @@
+// Evaluates test entrypoints in a worker thread, one at a time, each with a time limit. A test that
+// runs past its limit has its worker terminated; the next test gets a fresh worker.
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { WorkerReply, WorkerRequest } from "./eval-worker.ts";
+
+const workerEntry = new URL("./eval-worker.ts", import.meta.url);
+// A worker does not inherit the TypeScript loader of its parent (vitest, the CLI): it registers tsx.
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
+/** Starting a worker and loading the policy into it is not part of any test's time. */
+const startupLimitMs = 120_000;
+
+export type Evaluation =
+  | { resultSet: unknown; durationNs: number; output: string }
+  | { error: string; durationNs: number; output: string };
+
+interface Loaded {
+  worker: Worker;
+  failure?: string;
+}
+
+export class TestEvaluator {
+  private current?: Promise<Loaded>;
+  private nextId = 0;
+
+  constructor(
+    private readonly wasm: Uint8Array,
+    private readonly data: unknown,
+    private readonly timeoutMs: number,
+    private readonly strictBuiltinErrors = false,
+  ) {}
+
+  async evaluate(entrypoint: string): Promise<Evaluation> {
+    this.current ??= this.start();
+    const { worker, failure } = await this.current;
+    if (failure !== undefined) return { error: failure, durationNs: 0, output: "" };
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const done = (evaluation: Evaluation) => {
+        clearTimeout(timer);
+        worker.off("message", onMessage);
+        worker.off("error", onCrash);
+        worker.off("exit", onExit);
+        resolve(evaluation);
+      };
+      const onMessage = (reply: WorkerReply) => {
+        if (reply.type !== "result" || reply.id !== id) return;
+        const { durationNs, output } = reply;
+        done(
+          reply.error !== undefined
+            ? { error: reply.error, durationNs, output }
+            : { resultSet: reply.resultSet, durationNs, output },
+        );
+      };
+      const onCrash = (e: Error) => {
+        this.discard(worker);
+        done({ error: `evaluation crashed: ${e.message}`, durationNs: 0, output: "" });
+      };
+      const onExit = (code: number) => {
+        this.discard(worker);
+        done({
+          error: `evaluation stopped: worker exited with code ${code}`,
+          durationNs: 0,
+          output: "",
+        });
+      };
+      const timer = setTimeout(() => {
+        this.discard(worker);
+        done({
+          error: `timed out after ${this.timeoutMs} ms`,
+          durationNs: this.timeoutMs * 1e6,
+          output: "",
+        });
+      }, this.timeoutMs);
+      worker.on("message", onMessage);
+      worker.once("error", onCrash);
+      worker.once("exit", onExit);
+      worker.postMessage({ type: "eval", id, entrypoint } satisfies WorkerRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    const current = this.current;
+    this.current = undefined;
+    if (current) await (await current).worker.terminate();
+  }
+
+  /** Forgets the worker (the next evaluation starts a fresh one) and stops it. */
+  private discard(worker: Worker): void {
+    this.current = undefined;
+    void worker.terminate();
+  }
+
+  private start(): Promise<Loaded> {
+    const worker = new Worker(workerEntry, {
+      execArgv: ["--import", tsxLoader],
+      resourceLimits: { maxOldGenerationSizeMb: 1024 },
+    });
+    // errors between evaluations must not go unhandled; during one they end it (listeners below)
+    worker.on("error", () => {});
+    return new Promise((resolve) => {
+      const settle = (failure?: string) => {
+        clearTimeout(timer);
+        worker.off("message", onMessage);
+        worker.off("error", onCrash);
+        worker.off("exit", onExit);
+        if (failure !== undefined) void worker.terminate();
+        resolve({ worker, failure });
+      };
+      const onMessage = (reply: WorkerReply) => {
+        if (reply.type === "loaded") settle();
+        else if (reply.type === "load-failed") settle(`policy failed to load: ${reply.message}`);
+      };
+      const onCrash = (e: Error) => settle(`test worker crashed while starting: ${e.message}`);
+      const onExit = (code: number) =>
+        settle(`test worker exited with code ${code} while starting`);
+      const timer = setTimeout(
+        () => settle(`test worker did not start within ${startupLimitMs} ms`),
+        startupLimitMs,
+      );
+      worker.on("message", onMessage);
+      worker.once("error", onCrash);
+      worker.once("exit", onExit);
+      worker.postMessage({
+        type: "load",
+        wasm: this.wasm,
+        data: this.data,
+        strictBuiltinErrors: this.strictBuiltinErrors,
+      } satisfies WorkerRequest);
+    });
+  }
+}

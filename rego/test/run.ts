@@ -1,0 +1,116 @@
+// `opa test` for Gatehouse: compiles every file once with one entrypoint per test, then evaluates
+// the tests one by one in a worker thread with a time limit.
+import type { SourceFile } from "../index.ts";
+import { formatIssue, type RegoIssue } from "../errors.ts";
+import { buildForTests, type ParsedFile } from "./build.ts";
+import { discoverTests, packageSegments } from "./discover.ts";
+import { separateDuplicateTests } from "./duplicates.ts";
+import { TestEvaluator, type Evaluation } from "./evaluator.ts";
+import { judgeResultSet } from "./judge.ts";
+import { refText } from "./ref-text.ts";
+import type { TestCase, TestError, TestReport, TestResult } from "./types.ts";
+import { outcomeOf } from "./types.ts";
+
+export interface RunOptions {
+  /** only tests whose full name (e.g. `data.a.test_x`) matches run, like OPA's `--run` */
+  run?: RegExp;
+  /** per-test evaluation limit, default 5000 ms */
+  timeoutMs?: number;
+  /** the base document (`data`) the tests see */
+  data?: unknown;
+  /** raise builtin errors instead of making the call undefined */
+  strictBuiltinErrors?: boolean;
+}
+
+export async function runTests(files: SourceFile[], options: RunOptions = {}): Promise<TestReport> {
+  // without the g and y flags, test() keeps no state between calls
+  const filter =
+    options.run && new RegExp(options.run.source, options.run.flags.replace(/[gy]/g, ""));
+  const testsIn = (parsed: ParsedFile[]) =>
+    discoverTests(parsed.map((p) => p.module)).filter(
+      (t) => !filter || filter.test(`${t.package}.${t.name}`),
+    );
+  const build = buildForTests(
+    separateDuplicateTests(files),
+    (inPlay) =>
+      testsIn(inPlay)
+        .filter((t) => !t.skip)
+        .map((t) => ({ name: t.entrypoint, ref: t.ref })),
+    { strictBuiltinErrors: options.strictBuiltinErrors },
+  );
+  const parsedByFile = new Map(build.parsed.map((p) => [p.file, p]));
+  const evaluator = build.policy
+    ? new TestEvaluator(
+        build.policy.wasm,
+        options.data ?? {},
+        options.timeoutMs ?? 5000,
+        options.strictBuiltinErrors,
+      )
+    : undefined;
+
+  const results: TestResult[] = [];
+  try {
+    for (const { file } of files) {
+      const issues = build.broken.get(file);
+      if (issues) {
+        results.push(brokenFileResult(file, issues, parsedByFile.get(file)));
+        continue;
+      }
+      for (const test of testsIn([parsedByFile.get(file)!])) {
+        if (test.skip) results.push({ ...identity(test), skip: true, duration: 0 });
+        else if (evaluator) results.push(await runOne(test, evaluator));
+        else
+          results.push({
+            ...identity(test),
+            error: { message: `build failed: ${build.failure}` },
+            duration: 0,
+          });
+      }
+    }
+  } finally {
+    await evaluator?.close();
+  }
+  const ok = results.every((r) => outcomeOf(r) === "PASS" || outcomeOf(r) === "SKIPPED");
+  return { results, exitCode: ok ? 0 : 1 };
+}
+
+async function runOne(test: TestCase, evaluator: TestEvaluator): Promise<TestResult> {
+  const evaluation: Evaluation = await evaluator.evaluate(test.entrypoint);
+  const result: TestResult = { ...identity(test), duration: evaluation.durationNs };
+  if (evaluation.output) result.output = evaluation.output;
+  if ("error" in evaluation) {
+    result.error = parseEvalError(evaluation.error);
+    return result;
+  }
+  const verdict = judgeResultSet(evaluation.resultSet, test.hasSubResults);
+  if (verdict.fail) result.fail = true;
+  if (verdict.sub_results) result.sub_results = verdict.sub_results;
+  return result;
+}
+
+function identity(test: TestCase): Pick<TestResult, "location" | "package" | "name"> {
+  const location = { file: test.file, row: test.row, col: test.col };
+  return { location, package: test.package, name: test.name };
+}
+
+/** A file that did not parse or compile is one ERROR result listing its problems. */
+function brokenFileResult(file: string, issues: RegoIssue[], parsed?: ParsedFile): TestResult {
+  const first = issues[0];
+  return {
+    location: first?.location?.file === file ? first.location : { file, row: 1, col: 1 },
+    package: parsed ? refText("data", packageSegments(parsed.module)) : "",
+    name: "",
+    error: { code: first?.code, message: issues.map(formatIssue).join("\n") },
+    duration: 0,
+  };
+}
+
+/** opa-wasm reports errors as text, e.g. `x.rego:4:5: eval_conflict_error: complete rules must ...`. */
+export function parseEvalError(text: string): TestError {
+  const m = /^(?:(.+?):(\d+)(?::(\d+))?: )?([a-z_]+_error): ([\s\S]*)$/.exec(text);
+  if (!m) return { message: text };
+  const [, file, row, col, code, message] = m;
+  const error: TestError = { code: code!, message: message! };
+  if (file !== undefined) error.location = { file, row: Number(row), col: Number(col ?? 0) };
+  return error;
+}
