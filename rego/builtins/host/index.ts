@@ -5,6 +5,7 @@ import { BuiltinError } from "./errors.ts";
 import { globBuiltins } from "./glob.ts";
 import { netBuiltins } from "./net.ts";
 import { regexBuiltins } from "./regex.ts";
+import { restrictedBuiltins } from "./restricted.ts";
 import { semverBuiltins } from "./semver.ts";
 import { timeBuiltins } from "./time/index.ts";
 import type { HostBuiltin } from "./types.ts";
@@ -33,6 +34,7 @@ function implementations(now: () => bigint): Record<string, HostBuiltin> {
     ...semverBuiltins,
     ...unitsBuiltins,
     ...encodingBuiltins,
+    ...restrictedBuiltins,
   };
 }
 

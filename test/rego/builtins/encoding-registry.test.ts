@@ -79,3 +79,20 @@ describe("LruCache", () => {
     expect(cache.size).toBe(2);
   });
 });
+
+describe("restricted builtins", () => {
+  const strict = hostBuiltins({ strictBuiltinErrors: true });
+  const lenient = hostBuiltins();
+
+  it("refuses network calls from policies, strict or not", () => {
+    expect(() => strict["http.send"]!({ method: "get", url: "http://127.0.0.1/" })).toThrow(
+      /eval_builtin_error: http.send: http.send is not available in Gatehouse policies/,
+    );
+    expect(lenient["http.send"]!({ method: "get", url: "http://127.0.0.1/" })).toBeUndefined();
+    expect(() => strict["io.jwt.decode_verify"]!("a.b.c", {})).toThrow(/input.principal.claims/);
+  });
+
+  it("exposes no configuration or environment through opa.runtime", () => {
+    expect(strict["opa.runtime"]!()).toEqual({});
+  });
+});
