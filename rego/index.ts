@@ -14,6 +14,8 @@ export { planPolicy } from "./plan/index.ts";
 export { buildWasm } from "./wasm/index.ts";
 export { hostBuiltins } from "./builtins/host/index.ts";
 export { RegoError, formatIssue } from "./errors.ts";
+export { readBundle, writeBundle, loadPolicyDirectory, PolicyLoadError } from "./bundle/index.ts";
+export type { Bundle, BundleContents, BundleManifest, PolicyDirectory } from "./bundle/index.ts";
 export type { RegoIssue, RegoErrorCode } from "./errors.ts";
 export type { Module } from "./syntax/ast.ts";
 export type { CompiledPolicy, CompiledQuery } from "./compile/types.ts";

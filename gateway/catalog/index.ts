@@ -1,0 +1,14 @@
+// The catalog: upstream servers, their tools' metadata and virtual servers, read from YAML files.
+export { loadCatalog, CatalogError } from "./load.ts";
+export { fieldPath } from "./issues.ts";
+export type { Catalog, CatalogServer, CatalogVirtualServer } from "./load.ts";
+export { toolFacts, virtualToolTarget } from "./tools.ts";
+export type { ToolFacts, VirtualToolTarget } from "./tools.ts";
+export {
+  parseSecretReference,
+  resolveSecret,
+  resolveSecrets,
+  SecretResolutionError,
+} from "./secrets.ts";
+export type { SecretReference } from "./secrets.ts";
+export type { Risk, Transport, StdioTransport, HttpTransport, ToolMetadata } from "./schema.ts";

@@ -1,0 +1,104 @@
+// The catalog's file formats (docs/catalog.md): one upstream server per file in servers/, one
+// virtual server per file in virtual/. Unknown fields are errors, so typos do not pass silently.
+import { z } from "zod";
+import { secretReferenceProblem } from "./secrets.ts";
+
+/** Server and virtual server names: used in URLs (/mcp/<name>), policy data and `server__tool`. */
+export const serverName = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/,
+    "must be 1 to 64 lowercase letters, digits or dashes, starting and ending with a letter or digit",
+  );
+
+/** MCP's tool name rule (2025-11-25): 1 to 128 of A-Z a-z 0-9 _ . - */
+export const toolName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,128}$/, "must be 1 to 128 letters, digits, '_', '.' or '-'");
+
+export const risk = z.enum(["read", "write", "destructive"]);
+
+const tags = z.array(z.string().min(1)).default([]);
+
+/** A literal, or a reference resolved when the upstream starts: `env:NAME` or `file:/absolute/path`. */
+const secretValue = z.string().superRefine((value, ctx) => {
+  const problem = secretReferenceProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name");
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name");
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
+
+const stdioTransport = z.strictObject({
+  type: z.literal("stdio"),
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  env: z.record(envName, secretValue).default({}),
+  cwd: z.string().min(1).optional(),
+});
+
+const httpTransport = z.strictObject({
+  type: z.literal("http"),
+  url: httpUrl,
+  headers: z.record(headerName, secretValue).default({}),
+});
+
+const sseTransport = z.strictObject({
+  type: z.literal("sse"),
+  url: httpUrl,
+  headers: z.record(headerName, secretValue).default({}),
+});
+
+export const transport = z.discriminatedUnion("type", [
+  stdioTransport,
+  httpTransport,
+  sseTransport,
+]);
+
+const toolMetadata = z.strictObject({
+  risk,
+  tags,
+  owner: z.string().min(1).optional(),
+  /** replaces the upstream's description in tools/list */
+  description: z.string().min(1).optional(),
+});
+
+export const serverFile = z.strictObject({
+  name: serverName,
+  description: z.string().default(""),
+  owner: z.string().min(1).optional(),
+  tags,
+  transport,
+  tools: z.record(toolName, toolMetadata).default({}),
+  /** metadata of tools the upstream offers but `tools` does not list */
+  tool_defaults: z
+    .strictObject({ risk: risk.default("write"), tags })
+    .default({ risk: "write", tags: [] }),
+});
+
+export const virtualServerFile = z.strictObject({
+  name: serverName,
+  description: z.string().default(""),
+  tools: z
+    .array(
+      z.strictObject({
+        server: serverName,
+        tool: toolName,
+        /** the name agents see on this virtual server */
+        rename: toolName.optional(),
+        description: z.string().min(1).optional(),
+      }),
+    )
+    .min(1),
+});
+
+export type Risk = z.infer<typeof risk>;
+export type Transport = z.infer<typeof transport>;
+export type StdioTransport = z.infer<typeof stdioTransport>;
+export type HttpTransport = z.infer<typeof httpTransport> | z.infer<typeof sseTransport>;
+export type ToolMetadata = z.infer<typeof toolMetadata>;
+export type ServerFile = z.infer<typeof serverFile>;
+export type VirtualServerFile = z.infer<typeof virtualServerFile>;

@@ -1,0 +1,201 @@
+// Evaluates `data.gatehouse.decision` in a policy compiled to WebAssembly, loaded with the unmodified
+// @open-policy-agent/opa-wasm. Every failure (no decision, a malformed one, an evaluation error, an
+// oversized input) is a denial; the engine keeps serving the next call.
+import { createHash } from "node:crypto";
+import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
+import {
+  buildPolicy,
+  hostBuiltins,
+  loadPolicyDirectory,
+  PolicyLoadError,
+  readBundle,
+} from "../../rego/index.ts";
+import { failClosed, readDecision, type Decision, type PolicyVerdict } from "./decision.ts";
+import { newDecisionId } from "./decision-id.ts";
+
+export const DECISION_ENTRYPOINT = "gatehouse/decision";
+export const DEFAULT_MAX_INPUT_BYTES = 1024 * 1024;
+/** 64 KiB Wasm pages: 4096 = 256 MiB, so a runaway policy traps instead of exhausting the process */
+export const DEFAULT_MAX_MEMORY_PAGES = 4096;
+
+export interface PolicyEngineOptions {
+  /** largest input accepted, as UTF-8 JSON bytes; larger inputs are denied */
+  maxInputBytes?: number;
+  maxMemoryPages?: number;
+  /** the revision to report; bundles default to their manifest's, folders to a digest prefix */
+  revision?: string;
+  /** clock for time.now_ns, in nanoseconds since the epoch (tests) */
+  now?: () => bigint;
+}
+
+/** A bundle that cannot serve decisions: no policy.wasm, no decision entrypoint, bad data. */
+export class BundleLoadError extends Error {
+  override name = "BundleLoadError";
+}
+
+export class PolicyEngine {
+  private readonly encoder = new TextEncoder();
+
+  private constructor(
+    private readonly policy: LoadedPolicy,
+    private readonly entrypoint: number,
+    /** the policy revision every decision is tagged with */
+    readonly revision: string,
+    /** hex sha256 of the Wasm module and the canonical JSON of its data */
+    readonly bundleDigest: string,
+    readonly maxInputBytes: number,
+  ) {}
+
+  /** Compiles `*.rego` in the folders (data files land at their folder's path, as `opa build`). */
+  static async fromDirectories(
+    dirs: string[],
+    options: PolicyEngineOptions = {},
+  ): Promise<PolicyEngine> {
+    const { files, data } = loadPolicyDirectory(dirs);
+    if (files.length === 0) throw new PolicyLoadError(`no .rego files found in ${dirs.join(", ")}`);
+    const built = buildPolicy(files, { entrypoints: [DECISION_ENTRYPOINT] });
+    return PolicyEngine.load(built.wasm, data, undefined, options);
+  }
+
+  /** Loads an OPA bundle (.tar.gz or .tar) with `/policy.wasm`, written by Gatehouse or `opa build -t wasm`. */
+  static async fromBundle(
+    archive: Uint8Array,
+    options: PolicyEngineOptions = {},
+  ): Promise<PolicyEngine> {
+    let bundle;
+    try {
+      bundle = readBundle(archive);
+    } catch (e) {
+      throw new BundleLoadError(`cannot read the bundle: ${messageOf(e)}`);
+    }
+    const declared = bundle.manifest.wasm?.find(
+      (w) => normalizeEntrypoint(w.entrypoint) === DECISION_ENTRYPOINT,
+    );
+    const wasm =
+      (declared && bundle.wasmModules[`/${declared.module.replace(/^\/+/, "")}`]) || bundle.wasm;
+    if (!wasm)
+      throw new BundleLoadError("the bundle has no policy.wasm: build it with a wasm target");
+    const revision =
+      typeof bundle.manifest.revision === "string" ? bundle.manifest.revision : undefined;
+    return PolicyEngine.load(wasm, bundle.data, revision, options);
+  }
+
+  private static async load(
+    wasm: Uint8Array,
+    data: Record<string, unknown>,
+    bundleRevision: string | undefined,
+    options: PolicyEngineOptions,
+  ): Promise<PolicyEngine> {
+    const memory = { initial: 5, maximum: options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES };
+    let policy: LoadedPolicy;
+    try {
+      policy = await loadPolicy(wasm, memory, hostBuiltins({ now: options.now }));
+    } catch (e) {
+      throw new BundleLoadError(`cannot load policy.wasm: ${messageOf(e)}`);
+    }
+    const entrypoints = policy.entrypoints as Record<string, number>;
+    const entrypoint = entrypoints[DECISION_ENTRYPOINT];
+    if (entrypoint === undefined) {
+      const found = Object.keys(entrypoints).join(", ") || "none";
+      throw new BundleLoadError(
+        `policy.wasm has no entrypoint ${DECISION_ENTRYPOINT} (it has: ${found})`,
+      );
+    }
+    try {
+      policy.setData(data);
+    } catch (e) {
+      throw new BundleLoadError(`cannot load the bundle's data into policy.wasm: ${messageOf(e)}`);
+    }
+    const digest = bundleDigest(wasm, data);
+    const revision = options.revision ?? (bundleRevision || `sha256:${digest.slice(0, 12)}`);
+    return new PolicyEngine(
+      policy,
+      entrypoint,
+      revision,
+      digest,
+      options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
+    );
+  }
+
+  /**
+   * One evaluation of the decision entrypoint. Synchronous from start to end (opa-wasm and the host
+   * builtins never yield), so calls cannot interleave on the shared instance.
+   */
+  decide(input: unknown): Decision {
+    const started = process.hrtime.bigint();
+    const decisionId = newDecisionId();
+    const verdict = this.evaluate(input);
+    const evalMicros = Number((process.hrtime.bigint() - started) / 1000n);
+    return { ...verdict, decisionId, evalMicros, revision: this.revision };
+  }
+
+  private evaluate(input: unknown): PolicyVerdict {
+    const encoded = this.encodeInput(input);
+    if (typeof encoded === "string")
+      return failClosed({ kind: "input", message: encoded }, `input rejected: ${encoded}`);
+    let resultSet: unknown;
+    try {
+      resultSet = this.policy.evaluate(encoded, this.entrypoint);
+    } catch (e) {
+      const message = messageOf(e);
+      return failClosed({ kind: "evaluation", message }, `policy evaluation failed: ${message}`);
+    }
+    return readDecision(resultSet);
+  }
+
+  /** The input as JSON bytes for opa-wasm, or what is wrong with it. */
+  private encodeInput(input: unknown): ArrayBuffer | string {
+    if (input === null || typeof input !== "object" || Array.isArray(input))
+      return "the input must be a JSON object";
+    let text: string;
+    try {
+      text = JSON.stringify(input);
+    } catch (e) {
+      return `the input is not serializable as JSON: ${messageOf(e)}`;
+    }
+    // a UTF-8 byte count is at least the UTF-16 length: skip encoding what is surely too large
+    if (text.length > this.maxInputBytes)
+      return `the input is larger than the limit of ${this.maxInputBytes} bytes`;
+    const bytes = this.encoder.encode(text);
+    if (bytes.byteLength > this.maxInputBytes) {
+      return `the input is ${bytes.byteLength} bytes, more than the limit of ${this.maxInputBytes} bytes`;
+    }
+    return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      ? (bytes.buffer as ArrayBuffer)
+      : (bytes.slice().buffer as ArrayBuffer);
+  }
+}
+
+function normalizeEntrypoint(entrypoint: string): string {
+  const path = entrypoint.replace(/^data\./, "").replace(/^\/+/, "");
+  return path.includes("/") ? path : path.split(".").join("/");
+}
+
+/** opa-wasm throws strings (aborts), Errors (traps) and plain objects with a message. */
+export function messageOf(e: unknown): string {
+  if (typeof e === "string") return e;
+  if (e instanceof Error) return e.message;
+  if (e !== null && typeof e === "object" && "message" in e) return String(e.message);
+  return String(e);
+}
+
+/** sha256 over the module and the data in canonical JSON (sorted keys), so equal bundles agree. */
+export function bundleDigest(wasm: Uint8Array, data: unknown): string {
+  return createHash("sha256")
+    .update(`wasm ${wasm.byteLength}\n`)
+    .update(wasm)
+    .update("\ndata\n")
+    .update(canonicalJson(data))
+    .digest("hex");
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
