@@ -1,0 +1,193 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readBundle } from "../../rego/bundle/index.ts";
+import { readTar } from "../../rego/bundle/tar.ts";
+import { hostBuiltins } from "../../rego/index.ts";
+
+const launcher = fileURLToPath(new URL("../../cli/bin/gatehouse.js", import.meta.url));
+let tmp: string;
+
+beforeEach(() => {
+  tmp = mkdtempSync(join(tmpdir(), "gatehouse-cli-"));
+});
+afterEach(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function put(path: string, text: string): string {
+  const full = join(tmp, path);
+  mkdirSync(dirname(full), { recursive: true });
+  writeFileSync(full, text);
+  return full;
+}
+
+function gatehouse(...args: string[]) {
+  const run = spawnSync(process.execPath, [launcher, ...args], {
+    cwd: tmp,
+    encoding: "utf8",
+    timeout: 170_000,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function writeAuthzPolicy(): void {
+  put(
+    "policies/authz/authz.rego",
+    [
+      "package authz",
+      "",
+      "default allow := false",
+      "",
+      "allow if input.user in data.authz.admins",
+      "",
+    ].join("\n"),
+  );
+  put("policies/authz/data.json", JSON.stringify({ admins: ["alice"] }));
+}
+
+describe("gatehouse policy build", { timeout: 180_000 }, () => {
+  it("writes an OPA bundle whose policy.wasm loads in opa-wasm and evaluates", async () => {
+    writeAuthzPolicy();
+    const run = gatehouse(
+      "policy",
+      "build",
+      "policies",
+      "-e",
+      "authz/allow",
+      "-o",
+      "out.tar.gz",
+      "--revision",
+      "r1",
+    );
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+
+    const archive = readFileSync(join(tmp, "out.tar.gz"));
+    const names = readTar(gunzipSync(archive)).map((e) => e.name);
+    expect(names).toEqual(["/.manifest", "/data.json", "/policy.wasm", "/authz/authz.rego"]);
+
+    const bundle = readBundle(archive);
+    expect(bundle.manifest).toEqual({
+      revision: "r1",
+      roots: [""],
+      wasm: [{ entrypoint: "authz/allow", module: "/policy.wasm" }],
+    });
+    expect(bundle.data).toEqual({ authz: { admins: ["alice"] } });
+
+    const policy = await loadPolicy(
+      bundle.wasm!,
+      undefined,
+      hostBuiltins({ strictBuiltinErrors: false }),
+    );
+    policy.setData(bundle.data);
+    expect(policy.evaluate({ user: "alice" }, "authz/allow")).toEqual([{ result: true }]);
+    expect(policy.evaluate({ user: "mallory" }, "authz/allow")).toEqual([{ result: false }]);
+  });
+
+  it("prints every Rego error as file:row:col: code: message and exits 1", () => {
+    put("broken/bad.rego", "package bad\n\nallow if {\n  input.x ==\n}\n");
+    const run = gatehouse("policy", "build", "broken", "-e", "bad/allow", "-o", "out.tar.gz");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      new RegExp(`^broken/bad\\.rego:\\d+:\\d+: rego_parse_error: .+`, "m"),
+    );
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("names a missing folder and exits 1", () => {
+    const run = gatehouse("policy", "build", "nowhere", "-e", "a/b");
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe("nowhere: no such file or directory");
+  });
+});
+
+describe("gatehouse policy eval", { timeout: 180_000 }, () => {
+  it("prints the query's result set as JSON", () => {
+    writeAuthzPolicy();
+    put("input.json", JSON.stringify({ user: "alice" }));
+    const run = gatehouse(
+      "policy",
+      "eval",
+      "policies",
+      "--query",
+      "x = data.authz.allow",
+      "--input",
+      "input.json",
+    );
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([{ x: true }]);
+  });
+
+  it("reports a query that is a lone term under `result`", () => {
+    writeAuthzPolicy();
+    put("input.json", JSON.stringify({ user: "mallory" }));
+    const run = gatehouse(
+      "policy",
+      "eval",
+      "policies",
+      "--query",
+      "data.authz.allow",
+      "--input",
+      "input.json",
+    );
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([{ result: false }]);
+  });
+
+  it("merges --data at the root of data", () => {
+    put("p/q.rego", "package q\n\nnames contains n if some n in data.extra\n");
+    put("extra.yaml", "extra: [b, a]\n");
+    const run = gatehouse(
+      "policy",
+      "eval",
+      "p",
+      "--query",
+      "x = data.q.names",
+      "--data",
+      "extra.yaml",
+    );
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([{ x: ["a", "b"] }]);
+  });
+
+  it("reports a runtime error with its location and exits 1", () => {
+    put("p/conflict.rego", "package c\n\nv := 1 if input.a\nv := 2 if input.a\n");
+    put("input.json", JSON.stringify({ a: true }));
+    const run = gatehouse(
+      "policy",
+      "eval",
+      "p",
+      "--query",
+      "x = data.c.v",
+      "--input",
+      "input.json",
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /eval_conflict_error: complete rules must not produce multiple outputs/,
+    );
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("names a missing input file and exits 1", () => {
+    writeAuthzPolicy();
+    const run = gatehouse(
+      "policy",
+      "eval",
+      "policies",
+      "--query",
+      "x = data.authz.allow",
+      "--input",
+      "nope.json",
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe("nope.json: input file not found");
+  });
+});
