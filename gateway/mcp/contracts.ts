@@ -1,0 +1,116 @@
+// Contracts between the gateway's MCP parts, so each can be built and tested on its own:
+//   gateway/server.ts + gateway/mcp/downstream.ts  (HTTP: Koa, sessions, Streamable HTTP transport)
+//   gateway/mcp/session-server.ts                  (MCP semantics: one SDK Server per session,
+//                                                   aggregation, namespacing, policy, relays)
+//   gateway/mcp/upstream/                          (connections to the catalog's servers)
+import type {
+  Implementation,
+  JSONRPCNotification,
+  Progress,
+  ServerCapabilities,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { PrincipalPart } from "../policy/index.ts";
+
+/** Who is calling: built by auth/ (or the dev principal on loopback); never holds the token. */
+export type Principal = PrincipalPart;
+
+/** The downstream request that caused an upstream call: used to send upstream-initiated
+ * messages (sampling, elicitation, logs, progress) to the client that caused them. */
+export interface CallerRef {
+  sessionId: string;
+  requestId: string | number;
+}
+
+/** An upstream's JSON-RPC error, relayed to the client with its code (message without the SDK's
+ * "MCP error <code>: " prefix). */
+export class UpstreamError extends Error {
+  constructor(
+    readonly server: string,
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = "UpstreamError";
+  }
+}
+
+export type UpstreamState = "connecting" | "ready" | "restarting" | "failed" | "closed";
+
+export type ListKind = "tools" | "resources" | "resourceTemplates" | "prompts";
+
+export interface UpstreamStatus {
+  name: string;
+  transport: "stdio" | "http" | "sse";
+  state: UpstreamState;
+  restarts: number;
+  lastError?: string;
+  since: string; // RFC 3339: when it entered this state
+}
+
+/** Server-to-client traffic from an upstream, delivered to whoever the proxy registered. */
+export interface UpstreamClientHandlers {
+  /** sampling/createMessage, elicitation/create, roots/list, ...: answer on behalf of `caller`'s client */
+  onRequest(
+    server: string,
+    request: { method: string; params?: Record<string, unknown> },
+    caller: CallerRef | undefined,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>>;
+  /** notifications/message, notifications/progress (already mapped back to the caller's token),
+   * notifications/{tools,resources,prompts}/list_changed, notifications/resources/updated */
+  onNotification(server: string, notification: JSONRPCNotification, caller: CallerRef | undefined): void;
+}
+
+export interface UpstreamRequestOptions {
+  caller: CallerRef;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** set when the downstream request carried a progressToken */
+  onProgress?: (progress: Progress) => void;
+}
+
+/** One upstream server of the catalog, shared by every session. */
+export interface UpstreamConnection {
+  readonly name: string;
+  state(): UpstreamState;
+  capabilities(): ServerCapabilities | undefined;
+  serverInfo(): Implementation | undefined;
+  instructions(): string | undefined;
+  /** Every item of a list (all pages fetched), cached until the upstream says list_changed. */
+  list(kind: ListKind): Promise<Record<string, unknown>[]>;
+  /** Forward a request; results pass through untouched. Throws UpstreamError (JSON-RPC code) or,
+   * when the upstream is down or dies mid-call, UpstreamError with code -32603 and a clear message. */
+  request(
+    request: { method: string; params?: Record<string, unknown> },
+    options: UpstreamRequestOptions,
+  ): Promise<Record<string, unknown>>;
+  notify(notification: { method: string; params?: Record<string, unknown> }): Promise<void>;
+}
+
+export interface UpstreamPool {
+  get(name: string): UpstreamConnection | undefined;
+  names(): string[];
+  status(): UpstreamStatus[];
+  setClientHandlers(handlers: UpstreamClientHandlers): void;
+  close(): Promise<void>;
+}
+
+/** What a session exposes: every server the catalog has, or one virtual server's curated tools. */
+export type SessionView = { kind: "all" } | { kind: "virtual"; name: string };
+
+/** Everything the per-session MCP server needs; built by downstream.ts for each new session. */
+export interface SessionServerContext {
+  sessionId: string;
+  principal: Principal;
+  view: SessionView;
+  /** read at each request, so a policy or catalog swap applies to new calls at once */
+  current(): { catalog: import("../catalog/index.ts").Catalog; policy: import("../policy/index.ts").PolicyEngine };
+  pool: UpstreamPool;
+  separator: string; // between server and tool names: "<server><separator><tool>", default "__"
+  request: { ip?: string; userAgent?: string };
+}
+
+/** Implemented by gateway/mcp/session-server.ts. */
+export type CreateSessionServer = (context: SessionServerContext) => Server;
