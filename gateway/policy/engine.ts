@@ -26,6 +26,13 @@ export interface PolicyEngineOptions {
   revision?: string;
   /** clock for time.now_ns, in nanoseconds since the epoch (tests) */
   now?: () => bigint;
+  /**
+   * Builtin errors (division by zero, object.get on a non-object, ...) raise an error that denies
+   * the request with its message, instead of OPA's default of a silently undefined call.
+   * Default true: a security team should see why a decision failed. Bundles keep the strictness
+   * their module was compiled with for native builtins; host builtins follow this option.
+   */
+  strictBuiltinErrors?: boolean;
 }
 
 /** A bundle that cannot serve decisions: no policy.wasm, no decision entrypoint, bad data. */
@@ -53,7 +60,10 @@ export class PolicyEngine {
   ): Promise<PolicyEngine> {
     const { files, data } = loadPolicyDirectory(dirs);
     if (files.length === 0) throw new PolicyLoadError(`no .rego files found in ${dirs.join(", ")}`);
-    const built = buildPolicy(files, { entrypoints: [DECISION_ENTRYPOINT] });
+    const built = buildPolicy(files, {
+      entrypoints: [DECISION_ENTRYPOINT],
+      strictBuiltinErrors: options.strictBuiltinErrors ?? true,
+    });
     return PolicyEngine.load(built.wasm, data, undefined, options);
   }
 
@@ -89,7 +99,7 @@ export class PolicyEngine {
     const memory = { initial: 5, maximum: options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES };
     let policy: LoadedPolicy;
     try {
-      policy = await loadPolicy(wasm, memory, hostBuiltins({ now: options.now }));
+      policy = await loadPolicy(wasm, memory, hostBuiltins({ now: options.now, strictBuiltinErrors: options.strictBuiltinErrors ?? true }));
     } catch (e) {
       throw new BundleLoadError(`cannot load policy.wasm: ${messageOf(e)}`);
     }

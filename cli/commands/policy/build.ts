@@ -1,4 +1,4 @@
-// gatehouse policy build <dir...> -e <entrypoint...> -o bundle.tar.gz [--revision r]
+// gatehouse policy build <dir...> -e <entrypoint...> -o bundle.tar.gz [--revision r] [--no-strict]
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { entrypointPath, loadPolicyDirectory, writeBundle } from "../../../rego/bundle/index.ts";
@@ -10,6 +10,7 @@ interface BuildOptions {
   entrypoint: string[];
   output: string;
   revision?: string;
+  strict: boolean;
 }
 
 export function registerPolicyBuild(policy: Command): void {
@@ -20,6 +21,10 @@ export function registerPolicyBuild(policy: Command): void {
     .requiredOption("-e, --entrypoint <path...>", "rule paths to expose, e.g. gatehouse/decision")
     .option("-o, --output <file>", "bundle file to write", "bundle.tar.gz")
     .option("--revision <revision>", "revision recorded in the bundle manifest")
+    .option(
+      "--no-strict",
+      "make failing builtin calls undefined (OPA's default) instead of errors (the gateway's default)",
+    )
     .action((dirs: string[], options: BuildOptions) => buildBundle(dirs, options));
 }
 
@@ -28,7 +33,7 @@ async function buildBundle(dirs: string[], options: BuildOptions): Promise<void>
   if (files.length === 0) throw new CliError(`no .rego files found in ${dirs.join(", ")}`);
   const entrypoints = options.entrypoint.map(entrypointPath);
   const { buildPolicy } = await loadToolchain();
-  const built = buildPolicy(files, { entrypoints });
+  const built = buildPolicy(files, { entrypoints, strictBuiltinErrors: options.strict });
   const unknown = unknownEntrypoints(files, entrypoints);
   if (unknown.length > 0) {
     throw new CliError(

@@ -88,6 +88,17 @@ describe("fail closed", () => {
     }
   });
 
+  it("denies a builtin error with its message instead of a silent undefined", async () => {
+    const engine = await engineFor(
+      "builtin-error",
+      `decision := {"allow": true, "reasons": [sprintf("quota %d", [100 / input.n])]}`,
+    );
+    const failed = engine.decide({ n: 0 });
+    expect(failed.allow).toBe(false);
+    expect(failed.reasons[0]).toMatch(/^policy evaluation failed: .*eval_builtin_error: div: divide by zero/);
+    expect(engine.decide({ n: 4 })).toMatchObject({ allow: true, reasons: ["quota 25"] });
+  });
+
   it("bounds the policy's memory: an evaluation that needs more is denied, the next one works", async () => {
     const dir = join(tmp, "memory");
     mkdirSync(dir, { recursive: true });
