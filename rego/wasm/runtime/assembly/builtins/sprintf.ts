@@ -17,6 +17,9 @@ import {
   numberIsInt,
   numberInt,
   numberFloat,
+  numberIsBig,
+  numberBigText,
+  numberBigLength,
   isIntegralF64,
 } from "../value";
 import { typeError } from "../errors";
@@ -38,6 +41,8 @@ let argInt: i64 = 0;
 let argFloat: f64 = 0;
 let argText: usize = 0; // string bytes
 let argTextLen: u32 = 0;
+let argBigText: usize = 0; // exact decimal digits of a KIND_BIG argument, 0 when only the f64 is known
+let argBigTextLen: u32 = 0;
 
 function loadArg(v: Value): void {
   const t = tagOf(v);
@@ -54,6 +59,14 @@ function loadArg(v: Value): void {
       return;
     }
     const x = numberFloat(v);
+    argBigText = 0;
+    if (numberIsBig(v)) {
+      argKind = KIND_BIG;
+      argFloat = x;
+      argBigText = numberBigText(v);
+      argBigTextLen = numberBigLength(v);
+      return;
+    }
     if (isIntegralF64(x)) {
       argKind = KIND_INT;
       argInt = <i64>x;
@@ -217,6 +230,15 @@ function fmtInt(x: i64, verb: u32): void {
 
 function fmtBig(x: f64, verb: u32): void {
   const base = integerBase(verb);
+  if (base == 10 && argBigText != 0) {
+    // the literal's exact digits (an f64 would round them)
+    const digits = bufNew(argBigTextLen);
+    const negative = load<u8>(argBigText) == 0x2d;
+    const skip: u32 = negative ? 1 : 0;
+    bufBytes(digits, argBigText + skip, argBigTextLen - skip);
+    fmtIntegerDigits(digits, negative, base, verb);
+    return;
+  }
   if (base == 0) {
     // *big.Int formats its own bad verbs
     bufLiteral(out, "%!");
