@@ -10,6 +10,7 @@ import { readDataSegments, runtimeStaticEnd, setImportedMemory } from "./data-se
 import { importedFunctions, RuntimeBinding } from "./runtime-binding.ts";
 import { align, StaticData } from "./static-data.ts";
 import { validateModule } from "./validate.ts";
+import abiExports from "./abi-exports.json" with { type: "json" };
 
 export interface LinkOptions {
   strictBuiltinErrors: boolean;
@@ -32,30 +33,7 @@ const FEATURES =
   binaryen.Features.NontrappingFPToInt;
 
 /** OPA's Wasm ABI exports: everything else the runtime exports is internal and removed. */
-export const ABI_EXPORTS: ReadonlySet<string> = new Set([
-  "opa_wasm_abi_version",
-  "opa_wasm_abi_minor_version",
-  "memory",
-  "opa_malloc",
-  "opa_free",
-  "opa_json_parse",
-  "opa_value_parse",
-  "opa_json_dump",
-  "opa_value_dump",
-  "opa_heap_ptr_get",
-  "opa_heap_ptr_set",
-  "builtins",
-  "entrypoints",
-  "opa_eval",
-  "eval",
-  "opa_eval_ctx_new",
-  "opa_eval_ctx_set_input",
-  "opa_eval_ctx_set_data",
-  "opa_eval_ctx_set_entrypoint",
-  "opa_eval_ctx_get_result",
-  "opa_value_add_path",
-  "opa_value_remove_path",
-]);
+export const ABI_EXPORTS: ReadonlySet<string> = new Set(abiExports);
 
 export function linkPolicy(runtimeWasm: Uint8Array, ir: Policy, options: LinkOptions): Uint8Array {
   const module = binaryen.readBinary(runtimeWasm);

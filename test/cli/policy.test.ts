@@ -1,35 +1,22 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readBundle } from "../../rego/bundle/index.ts";
 import { readTar } from "../../rego/bundle/tar.ts";
 import { hostBuiltins } from "../../rego/index.ts";
+import { useTempDir } from "../helpers/temp-dir.ts";
 
 const launcher = fileURLToPath(new URL("../../cli/bin/gatehouse.js", import.meta.url));
-let tmp: string;
-
-beforeEach(() => {
-  tmp = mkdtempSync(join(tmpdir(), "gatehouse-cli-"));
-});
-afterEach(() => {
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-function put(path: string, text: string): string {
-  const full = join(tmp, path);
-  mkdirSync(dirname(full), { recursive: true });
-  writeFileSync(full, text);
-  return full;
-}
+const tmpDir = useTempDir("gatehouse-cli");
+const put = (path: string, text: string): string => tmpDir.put(path, text);
 
 function gatehouse(...args: string[]) {
   const run = spawnSync(process.execPath, [launcher, ...args], {
-    cwd: tmp,
+    cwd: tmpDir.path,
     encoding: "utf8",
     timeout: 170_000,
   });
@@ -68,7 +55,7 @@ describe("gatehouse policy build", { timeout: 180_000 }, () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
 
-    const archive = readFileSync(join(tmp, "out.tar.gz"));
+    const archive = readFileSync(join(tmpDir.path, "out.tar.gz"));
     const names = readTar(gunzipSync(archive)).map((e) => e.name);
     expect(names).toEqual(["/.manifest", "/data.json", "/policy.wasm", "/authz/authz.rego"]);
 

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import asc from "assemblyscript/asc";
 import binaryen from "binaryen";
+import abiExports from "../abi-exports.json" with { type: "json" };
 
 const here = dirname(fileURLToPath(import.meta.url));
 // `--entry <file relative to this folder>` and `--out <path>` exist for development builds.
@@ -16,30 +17,8 @@ const argValue = (flag, fallback) => {
 const entry = argValue("--entry", "assembly/index.ts");
 const outFile = argValue("--out", join(here, "build", "runtime.wasm"));
 
-const ABI_EXPORTS = new Set([
-  "memory",
-  "opa_wasm_abi_version",
-  "opa_wasm_abi_minor_version",
-  "opa_malloc",
-  "opa_free",
-  "opa_json_parse",
-  "opa_value_parse",
-  "opa_json_dump",
-  "opa_value_dump",
-  "opa_heap_ptr_get",
-  "opa_heap_ptr_set",
-  "builtins",
-  "entrypoints",
-  "opa_eval",
-  "eval",
-  "opa_eval_ctx_new",
-  "opa_eval_ctx_set_input",
-  "opa_eval_ctx_set_data",
-  "opa_eval_ctx_set_entrypoint",
-  "opa_eval_ctx_get_result",
-  "opa_value_add_path",
-  "opa_value_remove_path",
-]);
+// The exports of OPA's Wasm ABI (one list, shared with the linker).
+const ABI_EXPORTS = new Set(abiExports);
 
 /** The export name in runtime.wasm for an AssemblyScript export, or undefined to drop it. */
 export function finalExportName(name) {

@@ -1,9 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   loadPolicyDirectory,
   PolicyLoadError,
@@ -11,23 +10,11 @@ import {
   writeBundle,
 } from "../../../rego/bundle/index.ts";
 import { readTar } from "../../../rego/bundle/tar.ts";
+import { useTempDir } from "../../helpers/temp-dir.ts";
 
 const wasm = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
-let tmp: string;
-
-beforeEach(() => {
-  tmp = mkdtempSync(join(tmpdir(), "gatehouse-bundle-"));
-});
-afterEach(() => {
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-function put(path: string, text: string): string {
-  const full = join(tmp, path);
-  mkdirSync(dirname(full), { recursive: true });
-  writeFileSync(full, text);
-  return full;
-}
+const tmpDir = useTempDir("gatehouse-bundle");
+const put = (path: string, text: string): string => tmpDir.put(path, text);
 
 function sampleBundle(): Buffer {
   return writeBundle({
@@ -71,7 +58,7 @@ describe("writeBundle", () => {
   });
 
   it("is readable by GNU tar, with names and contents intact", () => {
-    const file = join(tmp, "bundle.tar.gz");
+    const file = join(tmpDir.path, "bundle.tar.gz");
     writeFileSync(file, sampleBundle());
     const listing = execFileSync("tar", ["-tzf", file], {
       encoding: "utf8",
@@ -131,9 +118,16 @@ describe("readBundle", () => {
     put("src/policy.wasm", "\0asm");
     put(`src/${long}`, "package deep\n");
     put("src/notes.json", JSON.stringify({ ignored: true }));
-    const file = join(tmp, "opa.tar.gz");
+    const file = join(tmpDir.path, "opa.tar.gz");
     for (const format of ["pax", "gnu"]) {
-      execFileSync("tar", ["-czf", file, `--format=${format}`, "-C", join(tmp, "src"), "."]);
+      execFileSync("tar", [
+        "-czf",
+        file,
+        `--format=${format}`,
+        "-C",
+        join(tmpDir.path, "src"),
+        ".",
+      ]);
       const bundle = readBundle(readFileSync(file));
       expect(bundle.manifest).toEqual({
         revision: "opa",
@@ -174,11 +168,11 @@ describe("loadPolicyDirectory", () => {
     put("policies/.github/ci.yml", "on: push\n");
     put("more/extra.rego", "package extra\n");
 
-    const loaded = loadPolicyDirectory([join(tmp, "policies"), join(tmp, "more")]);
+    const loaded = loadPolicyDirectory([join(tmpDir.path, "policies"), join(tmpDir.path, "more")]);
     expect(loaded.files.map((f) => [f.file, f.bundlePath])).toEqual([
-      [join(tmp, "policies/authz.rego"), "authz.rego"],
-      [join(tmp, "policies/authz_test.rego"), "authz_test.rego"],
-      [join(tmp, "more/extra.rego"), "extra.rego"],
+      [join(tmpDir.path, "policies/authz.rego"), "authz.rego"],
+      [join(tmpDir.path, "policies/authz_test.rego"), "authz_test.rego"],
+      [join(tmpDir.path, "more/extra.rego"), "extra.rego"],
     ]);
     expect(loaded.data).toEqual({
       limits: { max: 3 },
@@ -188,12 +182,12 @@ describe("loadPolicyDirectory", () => {
 
   it("names the file and the parser's message for invalid data", () => {
     const bad = put("p/data.json", "{ nope");
-    expect(() => loadPolicyDirectory([join(tmp, "p")])).toThrow(PolicyLoadError);
-    expect(() => loadPolicyDirectory([join(tmp, "p")])).toThrow(
+    expect(() => loadPolicyDirectory([join(tmpDir.path, "p")])).toThrow(PolicyLoadError);
+    expect(() => loadPolicyDirectory([join(tmpDir.path, "p")])).toThrow(
       new RegExp(`^${bad}: invalid JSON: .+`),
     );
     const badYaml = put("q/data.yaml", "a: [1, 2\n");
-    expect(() => loadPolicyDirectory([join(tmp, "q")])).toThrow(
+    expect(() => loadPolicyDirectory([join(tmpDir.path, "q")])).toThrow(
       new RegExp(`^${badYaml}: invalid YAML: .+`),
     );
   });
@@ -201,11 +195,11 @@ describe("loadPolicyDirectory", () => {
   it("reports conflicting data and missing paths", () => {
     put("c/data.json", JSON.stringify({ a: 1 }));
     put("c/other.json", JSON.stringify({ a: 2 }));
-    expect(() => loadPolicyDirectory([join(tmp, "c")])).toThrow(
+    expect(() => loadPolicyDirectory([join(tmpDir.path, "c")])).toThrow(
       /conflicts with other data at data\.a/,
     );
-    expect(() => loadPolicyDirectory([join(tmp, "missing")])).toThrow(
-      `${join(tmp, "missing")}: no such file or directory`,
+    expect(() => loadPolicyDirectory([join(tmpDir.path, "missing")])).toThrow(
+      `${join(tmpDir.path, "missing")}: no such file or directory`,
     );
   });
 });

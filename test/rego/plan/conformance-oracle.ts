@@ -2,9 +2,8 @@
 // the test IR interpreter, and prints pass counts per topic (a planner check without Wasm).
 //   npx tsx test/rego/plan/conformance-oracle.ts [topic ...] [--verbose]
 // (GATEHOUSE_PLAN_CORPUS=<dir> reads the topics from another folder)
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { loadCases, type ConformanceCase as Case } from "../../conformance/cases.ts";
 import { parseModule, parseQuery } from "../../../rego/syntax/index.ts";
 import { compileModules, compileQuery } from "../../../rego/compile/index.ts";
 import { planPolicy } from "../../../rego/plan/index.ts";
@@ -36,21 +35,6 @@ export const LANGUAGE_CORE_TOPICS = [
 const CORPUS =
   process.env.GATEHOUSE_PLAN_CORPUS ??
   join(import.meta.dirname, "../../../../shared/conformance/opa");
-
-interface Case {
-  note: string;
-  query: string;
-  modules?: string[];
-  data?: unknown;
-  input?: unknown;
-  input_term?: string;
-  want_result?: Record<string, unknown>[];
-  want_defined?: boolean;
-  want_error_code?: string;
-  want_error?: string;
-  strict_error?: boolean;
-  sort_bindings?: boolean;
-}
 
 type Outcome = { status: "pass" } | { status: "fail" | "skip"; reason: string };
 
@@ -121,12 +105,7 @@ function runCase(c: Case): Outcome {
 }
 
 export function runTopic(topic: string): { note: string; outcome: Outcome }[] {
-  const dir = join(CORPUS, topic);
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".yaml"))
-    .sort()
-    .flatMap((f) => (parse(readFileSync(join(dir, f), "utf8")) as { cases: Case[] }).cases)
-    .map((c) => ({ note: c.note, outcome: runCase(c) }));
+  return loadCases(join(CORPUS, topic)).map((c) => ({ note: c.note, outcome: runCase(c) }));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
