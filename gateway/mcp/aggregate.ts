@@ -1,0 +1,198 @@
+// Aggregation across the upstreams of a session's view: lists with namespaced names, and the way
+// back from an exposed name or URI to the server (and upstream name) that owns it.
+import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
+import { toolFacts, virtualToolTarget } from "../catalog/index.ts";
+import type { ListKind, SessionServerContext, UpstreamConnection } from "./contracts.ts";
+import { forwardingError, rpcError } from "./errors.ts";
+import { namespaced, splitNamespaced } from "./names.ts";
+import { matchesTemplate } from "./uri-template.ts";
+import { viewServers } from "./session-state.ts";
+
+type Item = Record<string, unknown>;
+
+export interface ListedItem {
+  server: string;
+  /** the upstream's own key: tool or prompt name, resource URI, template */
+  upstreamName: string;
+  /** the item as the client sees it */
+  item: Item;
+}
+
+export interface Gathered {
+  items: ListedItem[];
+  /** servers left out because they are not ready or failed to list */
+  skipped: { server: string; why: string }[];
+}
+
+const ITEM_KEY: Record<ListKind, string> = {
+  tools: "name",
+  prompts: "name",
+  resources: "uri",
+  resourceTemplates: "uriTemplate",
+};
+
+const CAPABILITY: Record<ListKind, "tools" | "prompts" | "resources"> = {
+  tools: "tools",
+  prompts: "prompts",
+  resources: "resources",
+  resourceTemplates: "resources",
+};
+
+export function keyOf(kind: ListKind, item: Item): string | undefined {
+  const key = item[ITEM_KEY[kind]];
+  return typeof key === "string" ? key : undefined;
+}
+
+/** The upstream's items, or why there are none to be had. */
+async function listOf(
+  connection: UpstreamConnection | undefined,
+  kind: ListKind,
+): Promise<Item[] | string> {
+  if (!connection) return "not in the upstream pool";
+  const state = connection.state();
+  if (state !== "ready") return state;
+  const capabilities = connection.capabilities();
+  if (capabilities && !capabilities[CAPABILITY[kind]]) return [];
+  try {
+    return await connection.list(kind);
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+export async function gather(context: SessionServerContext, kind: ListKind): Promise<Gathered> {
+  const gathered: Gathered = { items: [], skipped: [] };
+  if (context.view.kind === "virtual") {
+    if (kind === "tools") await gatherVirtualTools(context, context.view.name, gathered);
+    return gathered; // a virtual server curates tools only
+  }
+  const { catalog } = context.current();
+  const servers = viewServers(context);
+  const lists = await Promise.all(servers.map((s) => listOf(context.pool.get(s), kind)));
+  servers.forEach((server, i) => {
+    const list = lists[i]!;
+    if (typeof list === "string") {
+      gathered.skipped.push({ server, why: list });
+      return;
+    }
+    const catalogServer = catalog.servers.get(server)!;
+    for (const item of list) {
+      const key = keyOf(kind, item);
+      if (key === undefined) continue;
+      let exposed = item;
+      if (kind === "tools") {
+        const description = toolFacts(catalogServer, key).description ?? item.description;
+        exposed = { ...item, name: namespaced(server, key, context.separator), description };
+      } else if (kind === "prompts") {
+        exposed = { ...item, name: namespaced(server, key, context.separator) };
+      }
+      gathered.items.push({ server, upstreamName: key, item: exposed });
+    }
+  });
+  return gathered;
+}
+
+async function gatherVirtualTools(
+  context: SessionServerContext,
+  name: string,
+  gathered: Gathered,
+): Promise<void> {
+  const { catalog } = context.current();
+  const entries = catalog.virtualServers.get(name)?.tools ?? [];
+  const listed = new Map<string, Item[] | string>();
+  for (const entry of entries) {
+    if (!listed.has(entry.server))
+      listed.set(entry.server, await listOf(context.pool.get(entry.server), "tools"));
+  }
+  for (const [server, list] of listed)
+    if (typeof list === "string") gathered.skipped.push({ server, why: list });
+  for (const entry of entries) {
+    const list = listed.get(entry.server);
+    const item = typeof list === "string" ? undefined : list?.find((t) => t.name === entry.tool);
+    if (!item) continue;
+    const facts = toolFacts(catalog.servers.get(entry.server)!, entry.tool);
+    const description = entry.description ?? facts.description ?? item.description;
+    gathered.items.push({
+      server: entry.server,
+      upstreamName: entry.tool,
+      item: { ...item, name: entry.rename ?? entry.tool, description },
+    });
+  }
+}
+
+export interface ResolvedName {
+  server: string;
+  /** the name on the upstream */
+  name: string;
+  /** the upstream's listing of it */
+  listing: Item;
+}
+
+/** Lists one server's items for a lookup; a server that cannot answer is an error naming it. */
+async function lookupList(
+  context: SessionServerContext,
+  server: string,
+  kind: ListKind,
+): Promise<Item[]> {
+  // unlike a list, a lookup waits for a (re)connecting upstream as long as the pool lets it
+  const connection = context.pool.get(server);
+  if (!connection) throw rpcError(ErrorCode.InternalError, `server ${server} is unavailable`);
+  try {
+    return await connection.list(kind);
+  } catch (e) {
+    throw forwardingError(server, e);
+  }
+}
+
+/** The server and upstream name behind an exposed tool or prompt name; undefined when unknown. */
+export async function resolveName(
+  context: SessionServerContext,
+  kind: "tools" | "prompts",
+  exposed: string,
+): Promise<ResolvedName | undefined> {
+  let target: { server: string; name: string } | undefined;
+  if (context.view.kind === "virtual") {
+    if (kind !== "tools") return undefined;
+    const virtual = virtualToolTarget(context.current().catalog, context.view.name, exposed);
+    target = virtual && { server: virtual.server, name: virtual.tool };
+  } else {
+    target = splitNamespaced(exposed, context.separator);
+    if (target && !viewServers(context).includes(target.server)) target = undefined;
+  }
+  if (!target) return undefined;
+  const listing = (await lookupList(context, target.server, kind)).find(
+    (item) => item.name === target.name,
+  );
+  return listing && { ...target, listing };
+}
+
+/** The server that owns a resource URI: an exact resource first, then a template (or the template
+ * string itself, as completion/complete refers to templates). Servers that cannot answer are passed over. */
+export async function resourceOwner(
+  context: SessionServerContext,
+  uri: string,
+): Promise<string | undefined> {
+  if (context.view.kind === "virtual") return undefined;
+  const servers = viewServers(context);
+  const listings = async (kind: ListKind) =>
+    Promise.all(servers.map((s) => listOf(context.pool.get(s), kind)));
+  const resources = await listings("resources");
+  const exact = servers.findIndex((_, i) => {
+    const list = resources[i]!;
+    return typeof list !== "string" && list.some((r) => r.uri === uri);
+  });
+  if (exact >= 0) return servers[exact];
+  const templates = await listings("resourceTemplates");
+  const templated = servers.findIndex((_, i) => {
+    const list = templates[i]!;
+    return (
+      typeof list !== "string" &&
+      list.some(
+        (t) =>
+          typeof t.uriTemplate === "string" &&
+          (t.uriTemplate === uri || matchesTemplate(t.uriTemplate, uri)),
+      )
+    );
+  });
+  return templated >= 0 ? servers[templated] : undefined;
+}

@@ -1,0 +1,188 @@
+// One SDK Server per downstream session, fronting every upstream of the session's view: the
+// initialize handshake, aggregated lists, routed calls, and a policy decision for every request.
+import { readFileSync } from "node:fs";
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  ErrorCode,
+  InitializeRequestSchema,
+  LATEST_PROTOCOL_VERSION,
+  PingRequestSchema,
+  SetLevelRequestSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type ClientCapabilities,
+  type ServerCapabilities,
+} from "@modelcontextprotocol/sdk/types.js";
+import {
+  callTool,
+  complete,
+  getPrompt,
+  resourceRequest,
+  type CallScope,
+  type Extra,
+} from "./calls.ts";
+import type { CreateSessionServer, SessionServerContext } from "./contracts.ts";
+import { requireAllowed } from "./enforce.ts";
+import { rpcError } from "./errors.ts";
+import { handleList, LIST_KINDS } from "./lists.ts";
+import { assertSeparatorSafe } from "./names.ts";
+import { registryFor, type SessionRegistry } from "./relay.ts";
+import { newSessionState, viewServers, type SessionState } from "./session-state.ts";
+
+const GATEHOUSE_VERSION: string = JSON.parse(
+  readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+).version;
+
+/** Declared at construction so the SDK lets every notification through; the client is told the
+ * view's real set in the initialize result. */
+const BROAD_CAPABILITIES: ServerCapabilities = {
+  tools: { listChanged: true },
+  resources: { subscribe: true, listChanged: true },
+  prompts: { listChanged: true },
+  logging: {},
+  completions: {},
+};
+
+const MAX_INSTRUCTIONS_PER_SERVER = 4000;
+
+type Params = Record<string, unknown>;
+type Handler = (scope: CallScope, method: string, params: Params | undefined) => Promise<Params>;
+
+const HANDLERS: Record<string, Handler> = {
+  initialize: (scope, _method, params) => initialize(scope, params),
+  ping: async (scope) => {
+    requireAllowed(scope.state, { requestId: scope.extra.requestId, mcp: { method: "ping" } });
+    return {};
+  },
+  "logging/setLevel": (scope, _method, params) => setLevel(scope, params),
+  "tools/call": (scope, _method, params) => callTool(scope, params),
+  "resources/read": (scope, method, params) => resourceRequest(scope, method, params),
+  "resources/subscribe": (scope, method, params) => resourceRequest(scope, method, params),
+  "resources/unsubscribe": (scope, method, params) => resourceRequest(scope, method, params),
+  "prompts/get": (scope, _method, params) => getPrompt(scope, params),
+  "completion/complete": (scope, _method, params) => complete(scope, params),
+};
+for (const method of Object.keys(LIST_KINDS))
+  HANDLERS[method] = (scope, m, params) =>
+    handleList(scope.state, m, params, scope.extra.requestId);
+
+export const createSessionServer: CreateSessionServer = (context) => {
+  assertSeparatorSafe(context.current().catalog, context.separator);
+  const registry = registryFor(context.pool);
+  const server = new Server(
+    { name: "gatehouse", version: GATEHOUSE_VERSION },
+    { capabilities: BROAD_CAPABILITIES },
+  );
+  const state = newSessionState(context);
+  const handle = (request: { method: string; params?: Params }, extra: Extra) =>
+    dispatch(state, registry, request, extra);
+  // the SDK answers these three itself; the gateway must decide them (and forward setLevel)
+  server.setRequestHandler(InitializeRequestSchema, handle as never);
+  server.setRequestHandler(PingRequestSchema, handle as never);
+  server.setRequestHandler(SetLevelRequestSchema, handle as never);
+  server.fallbackRequestHandler = handle as never;
+  // client notifications (roots/list_changed, ...) are not passed on: upstreams are shared by all sessions
+  registry.register({ server, state });
+  // the HTTP layer chains its own onclose after this one (sessions.ts keeps the previous handler)
+  server.onclose = () => registry.unregister(context.sessionId);
+  return server;
+};
+
+async function dispatch(
+  state: SessionState,
+  registry: SessionRegistry,
+  request: { method: string; params?: Params },
+  extra: Extra,
+): Promise<Params> {
+  const handler = Object.hasOwn(HANDLERS, request.method) ? HANDLERS[request.method] : undefined;
+  if (!handler) throw rpcError(ErrorCode.MethodNotFound, `method not found: ${request.method}`);
+  state.inFlight.add(extra.requestId);
+  try {
+    return await handler({ state, registry, extra }, request.method, request.params);
+  } finally {
+    state.inFlight.delete(extra.requestId);
+  }
+}
+
+async function initialize(scope: CallScope, params: Params | undefined): Promise<Params> {
+  const { state } = scope;
+  const requested = params?.protocolVersion;
+  const protocolVersion =
+    typeof requested === "string" && SUPPORTED_PROTOCOL_VERSIONS.includes(requested)
+      ? requested
+      : LATEST_PROTOCOL_VERSION;
+  const info = params?.clientInfo as { name?: unknown; version?: unknown } | undefined;
+  state.client =
+    typeof info?.name === "string" && typeof info.version === "string"
+      ? { name: info.name, version: info.version }
+      : null;
+  state.protocolVersion = protocolVersion;
+  state.clientCapabilities = (params?.capabilities ?? {}) as ClientCapabilities;
+  requireAllowed(state, { requestId: scope.extra.requestId, mcp: { method: "initialize" } });
+  return {
+    protocolVersion,
+    capabilities: viewCapabilities(state.context),
+    serverInfo: { name: "gatehouse", version: GATEHOUSE_VERSION },
+    instructions: instructions(state.context),
+  };
+}
+
+/** The union of what the view's upstreams offer; an upstream not yet connected may offer anything. */
+function viewCapabilities(context: SessionServerContext): ServerCapabilities {
+  const all = viewServers(context).map((s) => context.pool.get(s)?.capabilities());
+  const known = all.filter((c): c is ServerCapabilities => c !== undefined);
+  const unknown = known.length < all.length;
+  const some = (has: (c: ServerCapabilities) => unknown) => unknown || known.some(has);
+  const capabilities: ServerCapabilities = { tools: { listChanged: true } };
+  if (some((c) => c.logging)) capabilities.logging = {};
+  if (context.view.kind === "virtual") return capabilities;
+  if (some((c) => c.prompts)) capabilities.prompts = { listChanged: true };
+  if (some((c) => c.resources))
+    capabilities.resources = { listChanged: true, subscribe: some((c) => c.resources?.subscribe) };
+  if (some((c) => c.completions)) capabilities.completions = {};
+  return capabilities;
+}
+
+function instructions(context: SessionServerContext): string {
+  const { catalog } = context.current();
+  if (context.view.kind === "virtual") {
+    const virtual = catalog.virtualServers.get(context.view.name);
+    return `Gatehouse virtual server ${context.view.name}${virtual?.description ? `: ${virtual.description}` : ""}.`;
+  }
+  const parts = [
+    `Gatehouse MCP gateway. Tools and prompts are named <server>${context.separator}<name>; resources keep their URIs.`,
+  ];
+  for (const name of viewServers(context)) {
+    const text = context.pool.get(name)?.instructions();
+    if (text) parts.push(`[${name}] ${text.slice(0, MAX_INSTRUCTIONS_PER_SERVER)}`);
+  }
+  return parts.join("\n\n");
+}
+
+/** Sets the level on every upstream of the view that logs; an upstream that fails is passed over. */
+async function setLevel(scope: CallScope, params: Params | undefined): Promise<Params> {
+  const { state, extra } = scope;
+  requireAllowed(state, { requestId: extra.requestId, mcp: { method: "logging/setLevel" } });
+  const servers = viewServers(state.context).filter((s) => {
+    const connection = state.context.pool.get(s);
+    return connection?.state() === "ready" && connection.capabilities()?.logging;
+  });
+  await Promise.all(
+    servers.map((s) =>
+      state.context.pool
+        .get(s)!
+        .request(
+          { method: "logging/setLevel", params: params ?? {} },
+          {
+            caller: { sessionId: state.context.sessionId, requestId: extra.requestId },
+            signal: extra.signal,
+          },
+        )
+        .catch((e: unknown) =>
+          console.warn(
+            `gatehouse: logging/setLevel on ${s} failed: ${e instanceof Error ? e.message : String(e)}`,
+          ),
+        ),
+    ),
+  );
+  return {};
+}
