@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { registerPolicyCommands } from "./commands/policy.ts";
 import { registerCatalogCommands } from "./commands/catalog.ts";
+import { registerServeCommands } from "./commands/serve.ts";
 
 /** The `gatehouse` program with every command group registered. */
 export function createProgram(): Command {
@@ -10,5 +11,6 @@ export function createProgram(): Command {
     .helpCommand(true);
   registerPolicyCommands(program);
   registerCatalogCommands(program);
+  registerServeCommands(program);
   return program;
 }

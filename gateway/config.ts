@@ -1,0 +1,223 @@
+// The gateway's settings: defaults < config file (YAML) < GATEHOUSE_* environment < command-line flags.
+// Every layer is validated on its own, so an error names where the bad value came from.
+import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { describeIssue, issueMessage } from "./catalog/issues.ts";
+
+const MIB = 1024 * 1024;
+
+export const DEFAULT_LIMITS = {
+  maxBodyBytes: MIB,
+  maxSessions: 1000,
+  maxSessionsPerPrincipal: 50,
+  sessionIdleMs: 30 * 60_000,
+  requestTimeoutMs: 60_000,
+  /** events kept per SSE stream for resumption (Last-Event-ID); older ones are dropped */
+  maxEventsPerStream: 1000,
+  /** streams whose events a session keeps; the oldest stream is forgotten first */
+  maxStreamsPerSession: 100,
+  /** how long close() waits for in-flight requests before cutting them off */
+  shutdownGraceMs: 10_000,
+};
+
+const positiveInt = z.int().positive();
+
+const limitsLayer = z
+  .strictObject({
+    maxBodyBytes: positiveInt,
+    maxSessions: positiveInt,
+    maxSessionsPerPrincipal: positiveInt,
+    sessionIdleMs: positiveInt,
+    requestTimeoutMs: positiveInt,
+    maxEventsPerStream: positiveInt,
+    maxStreamsPerSession: positiveInt,
+    shutdownGraceMs: z.int().nonnegative(),
+  })
+  .partial();
+
+/** One source's settings: every field optional, unknown fields refused. */
+const configLayer = z
+  .strictObject({
+    host: z.string().min(1),
+    port: z.int().min(0).max(65535),
+    dev: z.boolean(),
+    /** groups of the development principal */
+    devGroups: z.array(z.string().min(1)),
+    catalogDir: z.string().min(1),
+    policyDirs: z.array(z.string().min(1)).min(1),
+    separator: z.string().min(1),
+    limits: limitsLayer,
+    /** Host header names accepted on /mcp (DNS rebinding); empty = no check (non-loopback binds) */
+    allowedHosts: z.array(z.string().min(1)),
+    /** Origin values accepted on /mcp ("scheme://host" matches any port; "scheme://host:port" one) */
+    allowedOrigins: z.array(z.string().min(1)),
+    dataDir: z.string().min(1),
+  })
+  .partial();
+
+export type ConfigLayer = z.infer<typeof configLayer>;
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  dev: boolean;
+  devGroups: string[];
+  catalogDir: string;
+  policyDirs: string[];
+  separator: string;
+  limits: typeof DEFAULT_LIMITS;
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  dataDir: string;
+}
+
+/** Bad settings; one line per problem: `<source>: <field>: <what>`. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+  }
+}
+
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
+
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, "$1");
+  if (bare === "localhost") return true;
+  if (isIP(bare) === 4) return bare.startsWith("127.");
+  return isIP(bare) === 6 && (bare === "::1" || bare === "0:0:0:0:0:0:0:1");
+}
+
+export interface ConfigSources {
+  /** path of a YAML config file (the --config flag; GATEHOUSE_CONFIG when absent) */
+  file?: string;
+  env?: Record<string, string | undefined>;
+  flags?: ConfigLayer;
+}
+
+export function loadConfig(sources: ConfigSources = {}): GatewayConfig {
+  const env = sources.env ?? {};
+  const problems: string[] = [];
+  const layers: ConfigLayer[] = [];
+  const file = sources.file ?? env.GATEHOUSE_CONFIG;
+  if (file !== undefined && file !== "")
+    layers.push(...validLayer(file, readConfigFile(file), problems));
+  layers.push(...envLayer(env, problems));
+  if (sources.flags) layers.push(...validLayer("command line", sources.flags, problems));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return resolve(layers);
+}
+
+/** Merges layers over the defaults (later wins, `limits` field by field) and checks the result. */
+export function resolve(layers: ConfigLayer[]): GatewayConfig {
+  const merged: ConfigLayer = {};
+  const limits: Partial<typeof DEFAULT_LIMITS> = {};
+  for (const layer of layers) {
+    Object.assign(merged, definedFields(layer));
+    Object.assign(limits, definedFields(layer.limits ?? {}));
+  }
+  const host = merged.host ?? "127.0.0.1";
+  const loopback = isLoopbackHost(host);
+  const config: GatewayConfig = {
+    host,
+    port: merged.port ?? 8080,
+    dev: merged.dev ?? false,
+    devGroups: merged.devGroups ?? ["eng"],
+    catalogDir: merged.catalogDir ?? "catalog",
+    policyDirs: merged.policyDirs ?? ["policies"],
+    separator: merged.separator ?? "__",
+    limits: { ...DEFAULT_LIMITS, ...limits },
+    allowedHosts: merged.allowedHosts ?? (loopback ? LOOPBACK_NAMES : []),
+    allowedOrigins:
+      merged.allowedOrigins ??
+      (loopback ? LOOPBACK_NAMES.flatMap((n) => [`http://${n}`, `https://${n}`]) : []),
+    dataDir: merged.dataDir ?? ".gatehouse",
+  };
+  if (config.dev && !loopback) {
+    throw new ConfigError([
+      `dev: the development principal is refused on a non-loopback bind (host ${host}); bind 127.0.0.1 or configure identity`,
+    ]);
+  }
+  return config;
+}
+
+function definedFields<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError([
+      `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    ]);
+  }
+  try {
+    return parseYaml(text) ?? {};
+  } catch (e) {
+    throw new ConfigError([`${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`]);
+  }
+}
+
+function validLayer(source: string, raw: unknown, problems: string[]): ConfigLayer[] {
+  const result = configLayer.safeParse(raw, { error: issueMessage });
+  if (result.success) return [result.data];
+  for (const issue of result.error.issues) problems.push(...describeIssue(source, issue));
+  return [];
+}
+
+type EnvReader = (name: string, value: string) => unknown;
+
+const asString: EnvReader = (_, value) => value;
+const asList: EnvReader = (_, value) =>
+  value
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
+const asBoolean: EnvReader = (name, value) => {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)?$/i.test(value)) return false;
+  throw new ConfigError([`${name}: expected true or false, got ${JSON.stringify(value)}`]);
+};
+const asPort: EnvReader = (name, value) => {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new ConfigError([`${name}: expected an integer 0-65535, got ${JSON.stringify(value)}`]);
+  }
+  return port;
+};
+
+/** GATEHOUSE_* variables and the config field each one sets. */
+const ENV_FIELDS: [string, keyof ConfigLayer, EnvReader][] = [
+  ["GATEHOUSE_HOST", "host", asString],
+  ["GATEHOUSE_PORT", "port", asPort],
+  ["GATEHOUSE_DEV", "dev", asBoolean],
+  ["GATEHOUSE_DEV_GROUPS", "devGroups", asList],
+  ["GATEHOUSE_CATALOG", "catalogDir", asString],
+  ["GATEHOUSE_POLICIES", "policyDirs", asList],
+  ["GATEHOUSE_SEPARATOR", "separator", asString],
+  ["GATEHOUSE_ALLOWED_HOSTS", "allowedHosts", asList],
+  ["GATEHOUSE_ALLOWED_ORIGINS", "allowedOrigins", asList],
+  ["GATEHOUSE_DATA_DIR", "dataDir", asString],
+];
+
+function envLayer(env: Record<string, string | undefined>, problems: string[]): ConfigLayer[] {
+  const layer: ConfigLayer = {};
+  for (const [name, field, read] of ENV_FIELDS) {
+    const value = env[name];
+    if (value === undefined) continue;
+    try {
+      const parsed = configLayer.shape[field].safeParse(read(name, value), { error: issueMessage });
+      if (parsed.success) Object.assign(layer, { [field]: parsed.data });
+      else problems.push(`${name}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  return [layer];
+}

@@ -1,0 +1,267 @@
+// The downstream MCP endpoint (Streamable HTTP, handshake-era revisions up to 2025-11-25): checks
+// every request at the HTTP level, finds or opens its session, then hands the request to the
+// session's SDK transport (Koa steps aside with ctx.respond = false).
+import type { IncomingMessage } from "node:http";
+import type { Context } from "koa";
+import {
+  isInitializeRequest,
+  JSONRPCMessageSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "@modelcontextprotocol/sdk/types.js";
+import { requestPrincipal } from "../auth/dev.ts";
+import type { GatewayConfig } from "../config.ts";
+import type { Logger } from "../log.ts";
+import type { Principal, SessionView } from "./contracts.ts";
+import { SessionLimitError, type SessionManager } from "./sessions.ts";
+
+/** JSON-RPC codes used at the HTTP level (the SDK transport uses the same ones). */
+export const HTTP_ERROR_CODE = {
+  parse: -32700,
+  invalidRequest: -32600,
+  generic: -32000,
+  sessionNotFound: -32001,
+} as const;
+
+/** Largest batch accepted from a 2025-03-26 client. */
+export const MAX_BATCH_MESSAGES = 100;
+
+export interface DownstreamOptions {
+  config: Pick<GatewayConfig, "dev" | "devGroups" | "allowedHosts" | "allowedOrigins" | "limits">;
+  sessions: SessionManager;
+  log: Logger;
+  /** who is calling; defaults to the development principal (--dev, loopback only). The identity
+   * issue plugs token verification in here. */
+  resolvePrincipal?: (ctx: Context) => Principal | undefined;
+}
+
+export function sendJsonRpcError(
+  ctx: Context,
+  status: number,
+  code: number,
+  message: string,
+): void {
+  ctx.status = status;
+  ctx.body = { jsonrpc: "2.0", error: { code, message }, id: null };
+}
+
+/** Handles one request to /mcp or /mcp/<virtual server>. */
+export function createDownstreamHandler(options: DownstreamOptions) {
+  const { config, sessions, log } = options;
+  const resolvePrincipal =
+    options.resolvePrincipal ??
+    ((ctx: Context) => requestPrincipal(config, ctx.req.socket.remoteAddress));
+
+  return async function handleMcp(ctx: Context, view: SessionView): Promise<void> {
+    // every refusal is logged once, here, with what was refused and why (never the body)
+    const refuse = (status: number, code: number, message: string): void => {
+      log.log(status >= 500 ? "error" : "warn", "mcp request refused", {
+        status,
+        method: ctx.method,
+        path: ctx.path,
+        reason: message,
+        remote: ctx.req.socket.remoteAddress,
+      });
+      sendJsonRpcError(ctx, status, code, message);
+    };
+    const foreign = foreignHostOrOrigin(ctx, config);
+    if (foreign) return refuse(403, HTTP_ERROR_CODE.generic, `Forbidden: ${foreign}`);
+    const principal = resolvePrincipal(ctx);
+    if (!principal) {
+      ctx.set("WWW-Authenticate", 'Bearer realm="gatehouse"');
+      return refuse(
+        401,
+        HTTP_ERROR_CODE.generic,
+        "Unauthorized: identity is not configured on this gateway; for local use start it with --dev and connect from a loopback address",
+      );
+    }
+    if (!["POST", "GET", "DELETE"].includes(ctx.method)) {
+      ctx.set("Allow", "GET, POST, DELETE");
+      return refuse(405, HTTP_ERROR_CODE.generic, "Method Not Allowed");
+    }
+    const accepted = acceptProblem(ctx);
+    if (accepted) return refuse(406, HTTP_ERROR_CODE.generic, accepted);
+
+    let body: unknown;
+    if (ctx.method === "POST") {
+      if (!isJsonContentType(ctx.get("content-type"))) {
+        return refuse(
+          415,
+          HTTP_ERROR_CODE.generic,
+          "Unsupported Media Type: Content-Type must be application/json",
+        );
+      }
+      const read = await readBody(ctx.req, config.limits.maxBodyBytes);
+      if (read.tooLarge) {
+        ctx.set("Connection", "close");
+        return refuse(
+          413,
+          HTTP_ERROR_CODE.invalidRequest,
+          `Payload Too Large: the body exceeds ${config.limits.maxBodyBytes} bytes`,
+        );
+      }
+      try {
+        body = JSON.parse(read.text);
+      } catch {
+        return refuse(400, HTTP_ERROR_CODE.parse, "Parse error: the body is not valid JSON");
+      }
+      const shape = shapeProblem(body, ctx.get("mcp-protocol-version"));
+      if (shape) return refuse(400, HTTP_ERROR_CODE.invalidRequest, `Invalid Request: ${shape}`);
+    }
+
+    const version = ctx.get("mcp-protocol-version");
+    if (version !== "" && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      return refuse(
+        400,
+        HTTP_ERROR_CODE.generic,
+        `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(version.slice(0, 40))} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`,
+      );
+    }
+
+    const sessionId = ctx.get("mcp-session-id");
+    let session;
+    if (sessionId !== "") {
+      session = sessions.find(sessionId, principal, view);
+      if (!session) {
+        return refuse(
+          404,
+          HTTP_ERROR_CODE.sessionNotFound,
+          "Session not found: initialize a new session",
+        );
+      }
+    } else if (ctx.method === "POST" && isInitializeRequest(body)) {
+      try {
+        session = await sessions.open(principal, view, {
+          ip: ctx.req.socket.remoteAddress,
+          userAgent: ctx.get("user-agent") || undefined,
+        });
+      } catch (e) {
+        if (!(e instanceof SessionLimitError)) throw e;
+        if (e.status === 503) ctx.set("Retry-After", "30");
+        return refuse(e.status, HTTP_ERROR_CODE.generic, e.message);
+      }
+    } else {
+      return refuse(
+        400,
+        HTTP_ERROR_CODE.generic,
+        "Bad Request: Mcp-Session-Id header is required (only initialize opens a session)",
+      );
+    }
+
+    ctx.respond = false;
+    const leave = sessions.enter(session);
+    ctx.res.once("close", leave);
+    try {
+      await session.transport.handleRequest(ctx.req, ctx.res, body);
+    } catch (e) {
+      leave();
+      throw e;
+    }
+  };
+}
+
+function hostnameOf(authority: string): string | undefined {
+  try {
+    return new URL(`http://${authority}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why the request's Host or Origin is not ours (DNS rebinding, cross-site pages), or undefined. */
+export function foreignHostOrOrigin(
+  ctx: Context,
+  config: Pick<GatewayConfig, "allowedHosts" | "allowedOrigins">,
+): string | undefined {
+  if (config.allowedHosts.length > 0) {
+    const host = hostnameOf(ctx.get("host"));
+    if (host === undefined || !config.allowedHosts.includes(host)) return "Host header not allowed";
+  }
+  const origin = ctx.get("origin");
+  if (origin !== "" && !originAllowed(origin, config.allowedOrigins)) return "Origin not allowed";
+  return undefined;
+}
+
+function originAllowed(origin: string, allowed: string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  return allowed.some((entry) => {
+    if (entry === url.origin) return true;
+    try {
+      const pattern = new URL(entry);
+      // an entry without a port matches the host on any port
+      return (
+        pattern.port === "" &&
+        !/:\d+$/.test(entry) &&
+        pattern.protocol === url.protocol &&
+        pattern.hostname === url.hostname
+      );
+    } catch {
+      return false;
+    }
+  });
+}
+
+function acceptProblem(ctx: Context): string | undefined {
+  const accept = ctx.get("accept");
+  const eventStream = accept.includes("text/event-stream");
+  if (ctx.method === "POST" && !(accept.includes("application/json") && eventStream)) {
+    return "Not Acceptable: the client must accept both application/json and text/event-stream";
+  }
+  if (ctx.method === "GET" && !eventStream) {
+    return "Not Acceptable: the client must accept text/event-stream";
+  }
+  return undefined;
+}
+
+export function isJsonContentType(value: string): boolean {
+  const mediaType = value.split(";")[0]!.trim().toLowerCase();
+  return mediaType === "application/json";
+}
+
+type BodyRead = { tooLarge: false; text: string } | { tooLarge: true };
+
+/** Reads the body, counting bytes as they arrive; past `limit` the rest is discarded unbuffered. */
+export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume(); // discard; the response closes the connection
+      return resolve({ tooLarge: true });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off("data", onData).off("end", onEnd); // onError stays: a later error must not go unhandled
+      chunks.length = 0;
+      req.resume();
+      resolve({ tooLarge: true });
+    };
+    const onEnd = () => resolve({ tooLarge: false, text: Buffer.concat(chunks).toString("utf8") });
+    const onError = (e: Error) => reject(e);
+    req.on("data", onData).on("end", onEnd).on("error", onError);
+  });
+}
+
+/** Batches exist only in 2025-03-26 (and the clients that predate the version header). */
+function batchesAllowed(version: string): boolean {
+  return version === "" || version < "2025-06-18";
+}
+
+function shapeProblem(body: unknown, version: string): string | undefined {
+  if (Array.isArray(body)) {
+    if (!batchesAllowed(version)) return `batches are not allowed in protocol revision ${version}`;
+    if (body.length === 0) return "empty batch";
+    if (body.length > MAX_BATCH_MESSAGES)
+      return `a batch may hold at most ${MAX_BATCH_MESSAGES} messages`;
+    if (body.some(isInitializeRequest)) return "initialize must not be sent in a batch";
+    const bad = body.findIndex((message) => !JSONRPCMessageSchema.safeParse(message).success);
+    return bad >= 0 ? `batch entry ${bad} is not a JSON-RPC 2.0 message` : undefined;
+  }
+  return JSONRPCMessageSchema.safeParse(body).success ? undefined : "not a JSON-RPC 2.0 message";
+}

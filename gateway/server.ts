@@ -1,0 +1,84 @@
+// The gateway's Koa app: health probes, the MCP endpoints, JSON errors without internals.
+import Koa, { type Context } from "koa";
+import type { Logger } from "./log.ts";
+import type { SessionView } from "./mcp/contracts.ts";
+
+export interface AppOptions {
+  /** why the gateway cannot serve yet (no policy, no catalog), or undefined when ready */
+  notReadyReason(): string | undefined;
+  /** facts shown by /readyz when ready */
+  readyFacts(): Record<string, unknown>;
+  /** whether /mcp/<name> names a virtual server of the current catalog */
+  hasVirtualServer(name: string): boolean;
+  handleMcp(ctx: Context, view: SessionView): Promise<void>;
+  log: Logger;
+}
+
+const VIRTUAL_PATH = /^\/mcp\/([^/]+)\/?$/;
+
+export function createApp(options: AppOptions): Koa {
+  const app = new Koa();
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (e) {
+      const status = (e as { status?: number }).status;
+      const exposed = typeof status === "number" && status >= 400 && status < 500;
+      options.log.log(exposed ? "warn" : "error", "request failed", {
+        method: ctx.method,
+        path: ctx.path,
+        error: e instanceof Error ? e.message : String(e),
+      });
+      if (ctx.headerSent || !ctx.writable) return;
+      ctx.status = exposed ? status : 500;
+      const message = exposed ? (e as Error).message : "internal error";
+      ctx.body = ctx.path.startsWith("/mcp")
+        ? { jsonrpc: "2.0", error: { code: exposed ? -32600 : -32603, message }, id: null }
+        : { error: message };
+    }
+  });
+  app.use(async (ctx) => {
+    if (ctx.path === "/healthz" && ctx.method === "GET") {
+      ctx.body = { status: "ok" };
+      return;
+    }
+    if (ctx.path === "/readyz" && ctx.method === "GET") {
+      const reason = options.notReadyReason();
+      ctx.status = reason === undefined ? 200 : 503;
+      ctx.body =
+        reason === undefined
+          ? { status: "ready", ...options.readyFacts() }
+          : { status: "not ready", reason };
+      return;
+    }
+    if (ctx.path === "/mcp" || ctx.path === "/mcp/") return options.handleMcp(ctx, { kind: "all" });
+    const virtual = VIRTUAL_PATH.exec(ctx.path);
+    if (virtual) {
+      const name = safeDecode(virtual[1]!);
+      if (name !== undefined && options.hasVirtualServer(name))
+        return options.handleMcp(ctx, { kind: "virtual", name });
+      ctx.status = 404;
+      ctx.body = {
+        error: `no virtual server named ${JSON.stringify((name ?? virtual[1]!).slice(0, 100))}`,
+      };
+      return;
+    }
+    ctx.status = 404;
+    ctx.body = { error: "not found" };
+  });
+  // SSE clients disconnecting mid-stream are routine, not errors worth a log line
+  app.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "ECONNRESET" || e.code === "EPIPE" || e.code === "ERR_STREAM_PREMATURE_CLOSE")
+      return;
+    options.log.log("error", "server error", { error: e.message });
+  });
+  return app;
+}
+
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
