@@ -1,13 +1,10 @@
 // Evaluates test entrypoints in a worker thread, one at a time, each with a time limit. A test that
 // runs past its limit has its worker terminated; the next test gets a fresh worker.
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { TYPESCRIPT_NODE_FLAGS } from "../node-typescript.ts";
 import type { WorkerReply, WorkerRequest } from "./eval-worker.ts";
 
 const workerEntry = new URL("./eval-worker.ts", import.meta.url);
-// A worker does not inherit the TypeScript loader of its parent (vitest, the CLI): it registers tsx.
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 /** Starting a worker and loading the policy into it is not part of any test's time. */
 const startupLimitMs = 120_000;
 
@@ -94,7 +91,7 @@ export class TestEvaluator {
 
   private start(): Promise<Loaded> {
     const worker = new Worker(workerEntry, {
-      execArgv: ["--import", tsxLoader],
+      execArgv: [...TYPESCRIPT_NODE_FLAGS], // vitest's own TypeScript handling does not reach workers
       resourceLimits: { maxOldGenerationSizeMb: 1024 },
     });
     // errors between evaluations must not go unhandled; during one they end it (listeners below)

@@ -1,16 +1,13 @@
 // A small pool of worker threads that evaluate conformance cases with a per-case time limit.
 // A case that hangs (a Wasm loop never returns) or crashes its worker only fails that case: the
 // worker is terminated and a fresh one is started for the next case.
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { TYPESCRIPT_NODE_FLAGS } from "../../rego/node-typescript.ts";
 import type { ConformanceCase } from "./cases.ts";
 import type { CaseRequest, WorkerMessage } from "./case-worker.ts";
 import type { CaseOutcome } from "./evaluate-case.ts";
 
 const workerEntry = new URL("./case-worker.ts", import.meta.url);
-// Workers do not inherit a loader from vitest, so each registers tsx's ESM loader itself.
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
 /** Loading the toolchain into a fresh worker is not part of a case's time. */
 const startupLimitMs = 120_000;
 
@@ -63,7 +60,7 @@ export class CaseWorkerPool {
 
   private spawn(slot: Slot): void {
     const worker = new Worker(this.entry, {
-      execArgv: ["--import", tsxLoader],
+      execArgv: [...TYPESCRIPT_NODE_FLAGS], // vitest's own TypeScript handling does not reach workers
       stdout: true, // policies' print() output goes nowhere
       resourceLimits: { maxOldGenerationSizeMb: 4096 }, // binaryen alone takes ~400 MB of heap
     });

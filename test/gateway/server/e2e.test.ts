@@ -19,7 +19,8 @@ const everythingEntry = join(
   dirname(require.resolve("@modelcontextprotocol/server-everything/package.json")),
   "dist/index.js",
 );
-const tsxCli = require.resolve("tsx/cli");
+// the installed `gatehouse` command, which also passes SIGTERM on to the CLI process it starts
+const launcher = join(import.meta.dirname, "../../../cli/bin/gatehouse.js");
 
 /** A catalog folder with server-everything (as `everything`, which the default policy grants to eng). */
 function testCatalog(withServer: boolean): string {
@@ -100,7 +101,7 @@ describe("gatehouse serve", () => {
   it("prints its URL, answers /healthz and exits 0 on SIGTERM", async () => {
     child = spawn(
       process.execPath,
-      [tsxCli, "cli/main.ts", "serve", "--dev", "--port", "0", "--catalog", testCatalog(false)],
+      [launcher, "serve", "--dev", "--port", "0", "--catalog", testCatalog(false)],
       { cwd: join(import.meta.dirname, "../../.."), stdio: ["ignore", "pipe", "pipe"] },
     );
     let stdout = "";

@@ -1,6 +1,6 @@
 // Runs OPA's conformance cases of the language-core topics through parse -> compile -> plan ->
 // the test IR interpreter, and prints pass counts per topic (a planner check without Wasm).
-//   npx tsx test/rego/plan/conformance-oracle.ts [topic ...] [--verbose]
+//   node --experimental-transform-types test/rego/plan/conformance-oracle.ts [topic ...] [--verbose]
 // (GATEHOUSE_PLAN_CORPUS=<dir> reads the topics from another folder)
 import { join } from "node:path";
 import { loadCases, type ConformanceCase as Case } from "../../conformance/cases.ts";
