@@ -1,0 +1,156 @@
+// npm run conformance:mcp [-- --upstream http|stdio] [--suite active|all|pending] [--direct-only]
+// The MCP conformance suite against our fixture directly, then through the gateway fronting it;
+// both scores side by side. Exit 1 when the direct run is not fully green, or when the gateway
+// fails a scenario that passes directly.
+import { fileURLToPath } from "node:url";
+import {
+  writeGatewayConfig,
+  writeGatewayFiles,
+  VIRTUAL_NAME,
+  type FixtureUpstream,
+} from "./gateway-files.ts";
+import {
+  REPO_ROOT,
+  startFixtureProcess,
+  startGatewayProcess,
+  type RunningProcess,
+} from "./processes.ts";
+import { runSuite, type ScenarioResult, type SuiteResult } from "./suite.ts";
+import { TYPESCRIPT_NODE_FLAGS } from "../../rego/node-typescript.ts";
+
+const FIXTURE_ENTRY = fileURLToPath(
+  new URL("../fixtures/conformance-server/main.ts", import.meta.url),
+);
+
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+const suiteArgs = option("--suite") ? ["--suite", option("--suite")!] : [];
+
+/**
+ * Which gateway endpoint a scenario runs against. Virtual servers curate tools only, under the
+ * names the suite expects; resources keep their URIs on /mcp, so resource scenarios go there.
+ * Prompts and completions are served on /mcp only, with namespaced prompt names.
+ */
+function gatewayRoute(scenario: string): "virtual" | "all" {
+  return /^(resources-|prompts-|completion-)/.test(scenario) ? "all" : "virtual";
+}
+
+const cell = (r: ScenarioResult | undefined) =>
+  r ? `${r.ok ? "✓" : "✗"} ${r.passed}/${r.passed + r.failed}`.padEnd(9) : "-".padEnd(9);
+
+function printTotals(label: string, run: SuiteResult): void {
+  console.log(
+    `${label}: Total: ${run.total.passed} passed, ${run.total.failed} failed (exit ${run.exitCode})`,
+  );
+}
+
+async function directRun(fixture: RunningProcess): Promise<SuiteResult> {
+  console.log(`conformance suite -> fixture ${fixture.url}`);
+  const direct = await runSuite(fixture.url, suiteArgs);
+  printTotals("direct", direct);
+  for (const [name, r] of direct.scenarios) {
+    if (!r.ok)
+      console.log(`  direct failure: ${name}: ${(direct.failures.get(name) ?? []).join("; ")}`);
+  }
+  return direct;
+}
+
+async function gatewayRuns(
+  upstream: FixtureUpstream,
+): Promise<{ virtual: SuiteResult; all: SuiteResult }> {
+  const files = writeGatewayFiles(upstream);
+  let gateway: RunningProcess | undefined;
+  try {
+    gateway = await startGatewayProcess(writeGatewayConfig(files, [files.allowAllPolicyDir]));
+    const virtualUrl = `${gateway.url}/${VIRTUAL_NAME}`;
+    console.log(
+      `conformance suite -> gateway ${virtualUrl} (virtual server, tools under their own names)`,
+    );
+    const virtual = await runSuite(virtualUrl, suiteArgs);
+    printTotals("gateway /mcp/" + VIRTUAL_NAME, virtual);
+    console.log(
+      `conformance suite -> gateway ${gateway.url} (every server, namespaced tools and prompts)`,
+    );
+    const all = await runSuite(gateway.url, suiteArgs);
+    printTotals("gateway /mcp", all);
+    return { virtual, all };
+  } catch (e) {
+    if (gateway) console.error(`gateway stderr (last lines):\n${gateway.stderrTail()}`);
+    throw e;
+  } finally {
+    await gateway?.stop();
+    files.remove();
+  }
+}
+
+function compare(
+  direct: SuiteResult,
+  gateway: { virtual: SuiteResult; all: SuiteResult },
+): string[] {
+  const regressions: string[] = [];
+  let passed = 0;
+  let failed = 0;
+  console.log(
+    `\n${"scenario".padEnd(32)} ${"direct".padEnd(9)} ${"gateway".padEnd(9)} route      (/mcp/${VIRTUAL_NAME} | /mcp)`,
+  );
+  for (const [name, d] of direct.scenarios) {
+    const route = gatewayRoute(name);
+    const g = gateway[route].scenarios.get(name);
+    passed += g?.passed ?? 0;
+    failed += g ? g.failed : d.passed + d.failed;
+    if (d.ok && !g?.ok) regressions.push(name);
+    const routeLabel = route === "virtual" ? `/mcp/${VIRTUAL_NAME}` : "/mcp";
+    const both = `${cell(gateway.virtual.scenarios.get(name))}| ${cell(gateway.all.scenarios.get(name))}`;
+    console.log(`${name.padEnd(32)} ${cell(d)} ${cell(g)} ${routeLabel.padEnd(10)} (${both})`);
+  }
+  console.log(`\n${"".padEnd(32)} direct                         gateway (routed)`);
+  console.log(
+    `${"Total".padEnd(32)} ${direct.total.passed} passed, ${direct.total.failed} failed   ${passed} passed, ${failed} failed`,
+  );
+  return regressions;
+}
+
+async function main(): Promise<number> {
+  const upstreamKind = option("--upstream") ?? "http";
+  if (upstreamKind !== "http" && upstreamKind !== "stdio")
+    throw new Error("--upstream: http or stdio");
+  const fixture = await startFixtureProcess();
+  try {
+    const direct = await directRun(fixture);
+    const directGreen = direct.total.failed === 0 && direct.exitCode === 0;
+    if (process.argv.includes("--direct-only")) return directGreen ? 0 : 1;
+    const upstream: FixtureUpstream =
+      upstreamKind === "http"
+        ? { type: "http", url: fixture.url }
+        : {
+            type: "stdio",
+            command: process.execPath,
+            args: [...TYPESCRIPT_NODE_FLAGS, FIXTURE_ENTRY, "--stdio"],
+            cwd: REPO_ROOT,
+          };
+    const gateway = await gatewayRuns(upstream);
+    const regressions = compare(direct, gateway);
+    if (!directGreen) console.log("FAIL: the fixture does not pass the suite directly");
+    if (regressions.length > 0) {
+      console.log(`FAIL: through the gateway, failing: ${regressions.join(", ")}`);
+      for (const name of regressions) {
+        const run = gatewayRoute(name) === "virtual" ? gateway.virtual : gateway.all;
+        for (const message of run.failures.get(name) ?? []) console.log(`  ${name}: ${message}`);
+      }
+    }
+    return directGreen && regressions.length === 0 ? 0 : 1;
+  } finally {
+    await fixture.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  },
+);
