@@ -32,8 +32,8 @@ describe("the default catalog (catalog/)", () => {
     const filesystem = catalog.servers.get("filesystem")!;
     expect(filesystem.transport).toEqual({
       type: "stdio",
-      command: "npx",
-      args: ["-y", "@modelcontextprotocol/server-filesystem@2026.8.31", "./sandbox"],
+      command: "node_modules/.bin/mcp-server-filesystem",
+      args: ["/tmp/gatehouse"],
       env: {},
     });
     expect(filesystem.source).toBe(join(root, "catalog", "servers", "filesystem.yaml"));
@@ -76,7 +76,7 @@ describe("the default catalog (catalog/)", () => {
 
   it("applies tool_defaults to tools it does not list", () => {
     const filesystem = catalog.servers.get("filesystem")!;
-    expect(toolFacts(filesystem, "list_directory_with_sizes")).toEqual({
+    expect(toolFacts(filesystem, "a_tool_of_a_newer_version")).toEqual({
       risk: "write",
       tags: ["files", "unreviewed"],
       owner: "team-platform",

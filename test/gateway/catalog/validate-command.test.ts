@@ -33,7 +33,7 @@ describe("gatehouse catalog validate", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(
-      "catalog: valid: 2 servers (everything, filesystem), 1 virtual server (eng), 23 tools with metadata\n",
+      "catalog: valid: 2 servers (everything, filesystem), 1 virtual server (eng), 32 tools with metadata\n",
     );
   });
 
