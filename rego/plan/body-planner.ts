@@ -6,6 +6,7 @@ import { lookupBuiltin } from "../builtins/registry.ts";
 import type { CallExpr, EveryExpr, Expr, WithExpr, WithModifier } from "../compile/types.ts";
 import type { Location, RefTerm, Term, VarTerm } from "../syntax/ast.ts";
 import { builtinMockKey, functionMockKey, type Mock, type PlanContext } from "./context.ts";
+import { groundCompositeText } from "./const-terms.ts";
 import { planDataRef } from "./data-refs.ts";
 import type { Block, Local, Operand, Stmt } from "./ir.ts";
 import { findNode, overlapsRules } from "./rule-tree.ts";
@@ -436,6 +437,16 @@ export class BodyPlanner {
   }
 
   planTerm(t: Term, k: ValueCont): void {
+    const constText = groundCompositeText(t);
+    if (constText !== undefined) {
+      const target = this.newLocal();
+      this.emit({
+        type: "MakeConstStmt",
+        target,
+        index: this.shared.statics.constIndex(constText),
+      });
+      return k(local(target));
+    }
     switch (t.type) {
       case "null": {
         const target = this.newLocal();

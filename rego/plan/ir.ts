@@ -47,6 +47,9 @@ export type Stmt = (
   | { type: "MakeNullStmt"; target: Local }
   | { type: "MakeNumberIntStmt"; target: Local; value: number }
   | { type: "MakeNumberRefStmt"; target: Local; index: number } // literal text in static.strings
+  // Gatehouse extension: a ground composite (array/object/set of constants, recursively), built
+  // once per module instance from static.consts[index]; shared, so it must never be mutated.
+  | { type: "MakeConstStmt"; target: Local; index: number }
   | { type: "MakeObjectStmt"; target: Local }
   | { type: "MakeSetStmt"; target: Local }
   | { type: "NopStmt" }
@@ -92,6 +95,9 @@ export interface Policy {
     strings: { value: string }[];
     builtin_funcs: BuiltinFunc[]; // every builtin any CallStmt names, sorted by name
     files: { value: string }[];
+    /** Gatehouse extension: texts of ground composites as Rego values (`[1, "a"]`, `{"k": 1}`,
+     * `{1, 2}`, `set()`), deduplicated, for MakeConstStmt. Absent = none. */
+    consts?: { value: string }[];
   };
   plans: { plans: Plan[] };
   funcs: { funcs: Func[] };

@@ -6,6 +6,7 @@ export class StaticTables {
   private strings = new Map<string, number>();
   private files: string[];
   private builtins = new Map<string, number>();
+  private consts = new Map<string, number>();
 
   constructor(files: string[]) {
     this.files = [...files];
@@ -16,6 +17,16 @@ export class StaticTables {
     if (index === undefined) {
       index = this.strings.size;
       this.strings.set(value, index);
+    }
+    return index;
+  }
+
+  /** Index of a ground composite's Rego value text in static.consts. */
+  constIndex(text: string): number {
+    let index = this.consts.get(text);
+    if (index === undefined) {
+      index = this.consts.size;
+      this.consts.set(text, index);
     }
     return index;
   }
@@ -34,6 +45,7 @@ export class StaticTables {
     strings: { value: string }[];
     builtin_funcs: BuiltinFunc[];
     files: { value: string }[];
+    consts?: { value: string }[];
   } {
     return {
       strings: [...this.strings.keys()].map((value) => ({ value })),
@@ -41,6 +53,7 @@ export class StaticTables {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([name, arity]) => ({ name, arity })),
       files: this.files.map((value) => ({ value })),
+      ...(this.consts.size > 0 && { consts: [...this.consts.keys()].map((value) => ({ value })) }),
     };
   }
 }

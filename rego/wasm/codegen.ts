@@ -7,6 +7,7 @@ import { lookupBuiltin } from "../builtins/registry.ts";
 import { setBuiltinLocation } from "./builtin-errors.ts";
 import { builtinExportName, type RuntimeBinding } from "./runtime-binding.ts";
 import type { StaticData } from "./static-data.ts";
+import { installConsts, type PolicyConsts } from "./consts.ts";
 
 const TYPE_ARRAY = 5;
 const TYPE_OBJECT = 6;
@@ -44,6 +45,7 @@ export function generatePolicyCode(input: CodegenInput): CodegenOutput {
 class Codegen {
   readonly m: binaryen.Module;
   readonly stringAddrs: number[];
+  readonly consts: PolicyConsts;
   readonly funcEntries = new Map<string, { name: string; arity: number }>();
   private memoSlots = 0;
   private readonly added: string[] = [];
@@ -52,6 +54,11 @@ class Codegen {
   constructor(readonly input: CodegenInput) {
     this.m = input.module;
     this.stringAddrs = input.ir.static.strings.map((s) => input.data.addStringValue(s.value));
+    const { module, runtime, data, ir } = input;
+    this.consts = installConsts(module, runtime, data, ir.static.consts ?? [], (message) =>
+      this.abort(message),
+    );
+    if (this.consts.start) this.added.push(this.consts.start);
   }
 
   run(): CodegenOutput {
@@ -420,6 +427,11 @@ class FunctionLowering {
           s.target,
           this.rt("rt_number_parse", [this.operand({ type: "string_index", value: s.index })]),
         );
+      case "MakeConstStmt": {
+        const global = this.g.consts.globals[s.index];
+        if (global === undefined) throw new Error(`MakeConstStmt: no static.consts[${s.index}]`);
+        return this.set(s.target, m.global.get(global, binaryen.i32));
+      }
       case "MakeObjectStmt":
         return this.set(s.target, this.rt("rt_object_new", []));
       case "MakeSetStmt":

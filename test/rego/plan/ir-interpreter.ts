@@ -9,6 +9,7 @@ import {
   fromJSON,
   iterate,
   length,
+  parseRegoValue,
   toJSON,
   type Value,
 } from "./ir-values.ts";
@@ -337,6 +338,9 @@ export class IRInterpreter {
         return;
       case "MakeNumberRefStmt":
         L.set(s.target, Number(this.str(s.index)));
+        return;
+      case "MakeConstStmt":
+        L.set(s.target, parseRegoValue(this.policy.static.consts![s.index]!.value));
         return;
       case "MakeObjectStmt":
         L.set(s.target, new RObject());

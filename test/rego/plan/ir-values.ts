@@ -120,3 +120,55 @@ export function iterate(v: Value): [Value, Value][] {
   if (v instanceof RSet) return v.sorted().map((x) => [x, x]);
   return [];
 }
+
+/** A Rego value text as planned in static.consts (JSON plus sets: `{1, 2}`, `set()`). */
+export function parseRegoValue(text: string): Value {
+  let pos = 0;
+  const skip = (): void => {
+    while (/\s/.test(text[pos] ?? "")) pos++;
+  };
+  const value = (): Value => {
+    skip();
+    if (text.startsWith("set()", pos)) {
+      pos += 5;
+      return new RSet();
+    }
+    const c = text[pos];
+    if (c === "[") {
+      pos++;
+      const items: Value[] = [];
+      skip();
+      if (text[pos] === "]") return (pos++, items);
+      do items.push(value());
+      while ((skip(), text[pos++] === ","));
+      return items;
+    }
+    if (c === "{") {
+      pos++;
+      skip();
+      if (text[pos] === "}") return (pos++, new RObject());
+      const first = value();
+      skip();
+      if (text[pos] !== ":") {
+        const set = new RSet();
+        set.add(first);
+        while ((skip(), text[pos++] === ",")) set.add(value());
+        return set;
+      }
+      const obj = new RObject();
+      let key = first;
+      for (;;) {
+        pos++; // :
+        obj.set(key, value());
+        skip();
+        if (text[pos++] !== ",") return obj;
+        key = value();
+        skip();
+      }
+    }
+    const scalar = /^(?:"(?:[^"\\]|\\.)*"|-?[\d.eE+-]+|true|false|null)/.exec(text.slice(pos))![0];
+    pos += scalar.length;
+    return JSON.parse(scalar) as Value;
+  };
+  return value();
+}
