@@ -2,8 +2,14 @@
 export { loadCatalog, CatalogError } from "./load.ts";
 export { fieldPath } from "./issues.ts";
 export type { Catalog, CatalogServer, CatalogVirtualServer } from "./load.ts";
-export { toolFacts, virtualToolTarget } from "./tools.ts";
-export type { ToolFacts, VirtualToolTarget } from "./tools.ts";
+export {
+  toolFacts,
+  virtualEntries,
+  virtualResourceServers,
+  virtualTarget,
+  virtualToolTarget,
+} from "./tools.ts";
+export type { CuratedKind, ToolFacts, VirtualEntry, VirtualToolTarget } from "./tools.ts";
 export {
   parseSecretReference,
   resolveSecret,

@@ -71,7 +71,7 @@ export function loadCatalog(dir: string): Catalog {
   const virtualServers = new Map<string, CatalogVirtualServer>();
   for (const entry of readFolder(join(dir, "virtual"), virtualServerFile, problems)) {
     if (!declare(entry, "virtual server") || !entry.value) continue;
-    problems.push(...virtualToolProblems(entry.file, entry.value, serverNames));
+    problems.push(...virtualEntryProblems(entry.file, entry.value, serverNames));
     virtualServers.set(entry.value.name, { ...entry.value, source: entry.file });
   }
 
@@ -85,31 +85,55 @@ function byFile(problems: string[]): string[] {
   return problems.sort((a, b) => (fileOf(a) < fileOf(b) ? -1 : fileOf(a) > fileOf(b) ? 1 : 0));
 }
 
-function virtualToolProblems(
+/** One entry of a virtual server's list: its server, the name it exposes, the field naming it. */
+interface ExposedEntry {
+  server: string;
+  exposed: string;
+  nameField: string;
+}
+
+/** Unknown servers and clashing exposed names among a virtual server's tools, prompts and resources. */
+function virtualEntryProblems(
   file: string,
   virtual: VirtualServerFile,
   serverNames: ReadonlySet<string>,
 ): string[] {
   const problems: string[] = [];
-  const exposed = new Map<string, number>();
   const known = [...serverNames].join(", ") || "none";
-  virtual.tools.forEach((entry, i) => {
-    if (!serverNames.has(entry.server)) {
-      problems.push(
-        `${file}: tools[${i}].server: unknown server ${entry.server} (servers: ${known})`,
-      );
-    }
-    const name = entry.rename ?? entry.tool;
-    const first = exposed.get(name);
-    if (first === undefined) {
-      exposed.set(name, i);
-    } else {
-      const field = entry.rename === undefined ? "tool" : "rename";
-      problems.push(
-        `${file}: tools[${i}].${field}: duplicate tool name ${name} on virtual server ${virtual.name} (also tools[${first}])`,
-      );
-    }
-  });
+  const check = (field: string, what: string, entries: ExposedEntry[]) => {
+    const exposed = new Map<string, number>();
+    entries.forEach((entry, i) => {
+      if (!serverNames.has(entry.server))
+        problems.push(
+          `${file}: ${field}[${i}].server: unknown server ${entry.server} (servers: ${known})`,
+        );
+      const first = exposed.get(entry.exposed);
+      if (first === undefined) exposed.set(entry.exposed, i);
+      else
+        problems.push(
+          `${file}: ${field}[${i}].${entry.nameField}: duplicate ${what} ${entry.exposed} on virtual server ${virtual.name} (also ${field}[${first}])`,
+        );
+    });
+  };
+  const renamed = (e: { server: string; rename?: string }, name: string, nameField: string) =>
+    e.rename === undefined
+      ? { server: e.server, exposed: name, nameField }
+      : { server: e.server, exposed: e.rename, nameField: "rename" };
+  check(
+    "tools",
+    "tool name",
+    virtual.tools.map((t) => renamed(t, t.tool, "tool")),
+  );
+  check(
+    "prompts",
+    "prompt name",
+    virtual.prompts.map((p) => renamed(p, p.prompt, "prompt")),
+  );
+  check(
+    "resources",
+    "resource server",
+    virtual.resources.map((r) => ({ server: r.server, exposed: r.server, nameField: "server" })),
+  );
   return problems;
 }
 

@@ -79,21 +79,39 @@ export const serverFile = z.strictObject({
     .default({ risk: "write", tags: [] }),
 });
 
-export const virtualServerFile = z.strictObject({
-  name: serverName,
-  description: z.string().default(""),
-  tools: z
-    .array(
-      z.strictObject({
-        server: serverName,
-        tool: toolName,
-        /** the name agents see on this virtual server */
-        rename: toolName.optional(),
-        description: z.string().min(1).optional(),
-      }),
-    )
-    .min(1),
+/** Prompt names are the upstream's own; MCP sets no character rule for them. */
+export const promptName = z.string().min(1).max(128);
+
+const virtualTool = z.strictObject({
+  server: serverName,
+  tool: toolName,
+  /** the name agents see on this virtual server */
+  rename: toolName.optional(),
+  description: z.string().min(1).optional(),
 });
+
+const virtualPrompt = z.strictObject({
+  server: serverName,
+  prompt: promptName,
+  /** the name agents see on this virtual server */
+  rename: promptName.optional(),
+  description: z.string().min(1).optional(),
+});
+
+/** every resource and resource template of the server, URIs unchanged */
+const virtualResources = z.strictObject({ server: serverName });
+
+export const virtualServerFile = z
+  .strictObject({
+    name: serverName,
+    description: z.string().default(""),
+    tools: z.array(virtualTool).default([]),
+    prompts: z.array(virtualPrompt).default([]),
+    resources: z.array(virtualResources).default([]),
+  })
+  .refine((v) => v.tools.length + v.prompts.length + v.resources.length > 0, {
+    message: "a virtual server needs at least one entry in tools, prompts or resources",
+  });
 
 export type Risk = z.infer<typeof risk>;
 export type Transport = z.infer<typeof transport>;

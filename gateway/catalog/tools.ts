@@ -1,5 +1,5 @@
 // What the catalog says about one tool: the metadata the policy input's `tool` part is built from,
-// and how a virtual server's tool names map to upstream tools.
+// and how a virtual server's tool and prompt names map to the upstream's.
 import type { Catalog, CatalogServer } from "./load.ts";
 import type { Risk } from "./schema.ts";
 
@@ -26,6 +26,53 @@ export function toolFacts(server: CatalogServer, tool: string): ToolFacts {
   return facts;
 }
 
+/** A tool or prompt a virtual server curates: where it comes from and the name agents see. */
+export interface VirtualEntry {
+  server: string;
+  /** the upstream's own name */
+  name: string;
+  /** the name on the virtual server */
+  exposed: string;
+  /** the virtual server's description override, if any */
+  description?: string;
+}
+
+export type CuratedKind = "tools" | "prompts";
+
+/** The tools or prompts a virtual server curates, in the file's order; empty for an unknown one. */
+export function virtualEntries(
+  catalog: Catalog,
+  virtualServer: string,
+  kind: CuratedKind,
+): VirtualEntry[] {
+  const virtual = catalog.virtualServers.get(virtualServer);
+  if (!virtual) return [];
+  const entries =
+    kind === "tools"
+      ? virtual.tools.map((t) => ({ ...t, name: t.tool }))
+      : virtual.prompts.map((p) => ({ ...p, name: p.prompt }));
+  return entries.map((e) => {
+    const entry: VirtualEntry = { server: e.server, name: e.name, exposed: e.rename ?? e.name };
+    if (e.description !== undefined) entry.description = e.description;
+    return entry;
+  });
+}
+
+/** The upstream tool or prompt behind `exposed` on a virtual server, or undefined. */
+export function virtualTarget(
+  catalog: Catalog,
+  virtualServer: string,
+  kind: CuratedKind,
+  exposed: string,
+): VirtualEntry | undefined {
+  return virtualEntries(catalog, virtualServer, kind).find((e) => e.exposed === exposed);
+}
+
+/** The servers whose resources and templates a virtual server exposes. */
+export function virtualResourceServers(catalog: Catalog, virtualServer: string): string[] {
+  return catalog.virtualServers.get(virtualServer)?.resources.map((r) => r.server) ?? [];
+}
+
 export interface VirtualToolTarget {
   server: string;
   tool: string;
@@ -38,11 +85,9 @@ export function virtualToolTarget(
   virtualServer: string,
   name: string,
 ): VirtualToolTarget | undefined {
-  const entry = catalog.virtualServers
-    .get(virtualServer)
-    ?.tools.find((t) => (t.rename ?? t.tool) === name);
+  const entry = virtualTarget(catalog, virtualServer, "tools", name);
   if (!entry) return undefined;
-  const target: VirtualToolTarget = { server: entry.server, tool: entry.tool };
+  const target: VirtualToolTarget = { server: entry.server, tool: entry.name };
   if (entry.description !== undefined) target.description = entry.description;
   return target;
 }

@@ -1,7 +1,13 @@
 // Aggregation across the upstreams of a session's view: lists with namespaced names, and the way
 // back from an exposed name or URI to the server (and upstream name) that owns it.
 import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
-import { toolFacts, virtualToolTarget } from "../catalog/index.ts";
+import {
+  toolFacts,
+  virtualEntries,
+  virtualResourceServers,
+  virtualTarget,
+  type CuratedKind,
+} from "../catalog/index.ts";
 import type { ListKind, SessionServerContext, UpstreamConnection } from "./contracts.ts";
 import { forwardingError, rpcError } from "./errors.ts";
 import { namespaced, splitNamespaced } from "./names.ts";
@@ -60,15 +66,32 @@ async function listOf(
   }
 }
 
+/** The servers whose items of `kind` the view shows: all, or those its virtual server curates. */
+export function servingServers(context: SessionServerContext, kind: ListKind): string[] {
+  if (context.view.kind === "all") return viewServers(context);
+  const { catalog } = context.current();
+  if (kind === "resources" || kind === "resourceTemplates")
+    return virtualResourceServers(catalog, context.view.name);
+  return [...new Set(virtualEntries(catalog, context.view.name, kind).map((e) => e.server))];
+}
+
+function listEach(
+  context: SessionServerContext,
+  servers: string[],
+  kind: ListKind,
+): Promise<(Item[] | string)[]> {
+  return Promise.all(servers.map((s) => listOf(context.pool.get(s), kind)));
+}
+
 export async function gather(context: SessionServerContext, kind: ListKind): Promise<Gathered> {
   const gathered: Gathered = { items: [], skipped: [] };
-  if (context.view.kind === "virtual") {
-    if (kind === "tools") await gatherVirtualTools(context, context.view.name, gathered);
-    return gathered; // a virtual server curates tools only
+  if (context.view.kind === "virtual" && (kind === "tools" || kind === "prompts")) {
+    await gatherCurated(context, context.view.name, kind, gathered);
+    return gathered;
   }
   const { catalog } = context.current();
-  const servers = viewServers(context);
-  const lists = await Promise.all(servers.map((s) => listOf(context.pool.get(s), kind)));
+  const servers = servingServers(context, kind);
+  const lists = await listEach(context, servers, kind);
   servers.forEach((server, i) => {
     const list = lists[i]!;
     if (typeof list === "string") {
@@ -92,30 +115,33 @@ export async function gather(context: SessionServerContext, kind: ListKind): Pro
   return gathered;
 }
 
-async function gatherVirtualTools(
+/** A virtual server's tools or prompts, in its file's order, under the names it gives them. */
+async function gatherCurated(
   context: SessionServerContext,
   name: string,
+  kind: CuratedKind,
   gathered: Gathered,
 ): Promise<void> {
   const { catalog } = context.current();
-  const entries = catalog.virtualServers.get(name)?.tools ?? [];
-  const listed = new Map<string, Item[] | string>();
-  for (const entry of entries) {
-    if (!listed.has(entry.server))
-      listed.set(entry.server, await listOf(context.pool.get(entry.server), "tools"));
-  }
+  const entries = virtualEntries(catalog, name, kind);
+  const servers = servingServers(context, kind);
+  const lists = await listEach(context, servers, kind);
+  const listed = new Map(servers.map((server, i) => [server, lists[i]!]));
   for (const [server, list] of listed)
     if (typeof list === "string") gathered.skipped.push({ server, why: list });
   for (const entry of entries) {
     const list = listed.get(entry.server);
-    const item = typeof list === "string" ? undefined : list?.find((t) => t.name === entry.tool);
+    const item = typeof list === "string" ? undefined : list?.find((t) => t.name === entry.name);
     if (!item) continue;
-    const facts = toolFacts(catalog.servers.get(entry.server)!, entry.tool);
-    const description = entry.description ?? facts.description ?? item.description;
+    const catalogDescription =
+      kind === "tools"
+        ? toolFacts(catalog.servers.get(entry.server)!, entry.name).description
+        : undefined;
+    const description = entry.description ?? catalogDescription ?? item.description;
     gathered.items.push({
       server: entry.server,
-      upstreamName: entry.tool,
-      item: { ...item, name: entry.rename ?? entry.tool, description },
+      upstreamName: entry.name,
+      item: { ...item, name: entry.exposed, ...(description !== undefined && { description }) },
     });
   }
 }
@@ -152,9 +178,8 @@ export async function resolveName(
 ): Promise<ResolvedName | undefined> {
   let target: { server: string; name: string } | undefined;
   if (context.view.kind === "virtual") {
-    if (kind !== "tools") return undefined;
-    const virtual = virtualToolTarget(context.current().catalog, context.view.name, exposed);
-    target = virtual && { server: virtual.server, name: virtual.tool };
+    const virtual = virtualTarget(context.current().catalog, context.view.name, kind, exposed);
+    target = virtual && { server: virtual.server, name: virtual.name };
   } else {
     target = splitNamespaced(exposed, context.separator);
     if (target && !viewServers(context).includes(target.server)) target = undefined;
@@ -172,17 +197,14 @@ export async function resourceOwner(
   context: SessionServerContext,
   uri: string,
 ): Promise<string | undefined> {
-  if (context.view.kind === "virtual") return undefined;
-  const servers = viewServers(context);
-  const listings = async (kind: ListKind) =>
-    Promise.all(servers.map((s) => listOf(context.pool.get(s), kind)));
-  const resources = await listings("resources");
+  const servers = servingServers(context, "resources");
+  const resources = await listEach(context, servers, "resources");
   const exact = servers.findIndex((_, i) => {
     const list = resources[i]!;
     return typeof list !== "string" && list.some((r) => r.uri === uri);
   });
   if (exact >= 0) return servers[exact];
-  const templates = await listings("resourceTemplates");
+  const templates = await listEach(context, servers, "resourceTemplates");
   const templated = servers.findIndex((_, i) => {
     const list = templates[i]!;
     return (

@@ -97,7 +97,8 @@ export interface UpstreamPool {
   close(): Promise<void>;
 }
 
-/** What a session exposes: every server the catalog has, or one virtual server's curated tools. */
+/** What a session exposes: every server the catalog has, or one virtual server's curated tools,
+ * prompts and resources. */
 export type SessionView = { kind: "all" } | { kind: "virtual"; name: string };
 
 /** Everything the per-session MCP server needs; built by downstream.ts for each new session. */

@@ -20,6 +20,7 @@ import {
   type CallScope,
   type Extra,
 } from "./calls.ts";
+import { servingServers } from "./aggregate.ts";
 import type { CreateSessionServer, SessionServerContext } from "./contracts.ts";
 import { requireAllowed } from "./enforce.ts";
 import { rpcError } from "./errors.ts";
@@ -126,19 +127,27 @@ async function initialize(scope: CallScope, params: Params | undefined): Promise
   };
 }
 
-/** The union of what the view's upstreams offer; an upstream not yet connected may offer anything. */
+/** What the view's upstreams offer, each capability judged on the servers serving it (a virtual
+ * server's curated ones); an upstream not yet connected may offer anything. */
 function viewCapabilities(context: SessionServerContext): ServerCapabilities {
-  const all = viewServers(context).map((s) => context.pool.get(s)?.capabilities());
-  const known = all.filter((c): c is ServerCapabilities => c !== undefined);
-  const unknown = known.length < all.length;
-  const some = (has: (c: ServerCapabilities) => unknown) => unknown || known.some(has);
-  const capabilities: ServerCapabilities = { tools: { listChanged: true } };
-  if (some((c) => c.logging)) capabilities.logging = {};
-  if (context.view.kind === "virtual") return capabilities;
-  if (some((c) => c.prompts)) capabilities.prompts = { listChanged: true };
-  if (some((c) => c.resources))
-    capabilities.resources = { listChanged: true, subscribe: some((c) => c.resources?.subscribe) };
-  if (some((c) => c.completions)) capabilities.completions = {};
+  const offered = (servers: string[], has: (c: ServerCapabilities) => unknown) =>
+    servers.some((s) => {
+      const c = context.pool.get(s)?.capabilities();
+      return c === undefined || Boolean(has(c));
+    });
+  const tools = servingServers(context, "tools");
+  const prompts = servingServers(context, "prompts");
+  const resources = servingServers(context, "resources");
+  const capabilities: ServerCapabilities = {};
+  if (context.view.kind === "all" || tools.length > 0) capabilities.tools = { listChanged: true };
+  if (offered(viewServers(context), (c) => c.logging)) capabilities.logging = {};
+  if (offered(prompts, (c) => c.prompts)) capabilities.prompts = { listChanged: true };
+  if (offered(resources, (c) => c.resources))
+    capabilities.resources = {
+      listChanged: true,
+      subscribe: offered(resources, (c) => c.resources?.subscribe),
+    };
+  if (offered([...prompts, ...resources], (c) => c.completions)) capabilities.completions = {};
   return capabilities;
 }
 

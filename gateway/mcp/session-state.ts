@@ -29,7 +29,10 @@ export function viewServers(context: SessionServerContext): string[] {
   const { catalog } = context.current();
   if (context.view.kind === "all") return [...catalog.servers.keys()];
   const virtual = catalog.virtualServers.get(context.view.name);
-  return virtual ? [...new Set(virtual.tools.map((t) => t.server))] : [];
+  if (!virtual) return [];
+  return [
+    ...new Set([...virtual.tools, ...virtual.prompts, ...virtual.resources].map((e) => e.server)),
+  ];
 }
 
 export function virtualServerName(context: SessionServerContext): string | null {

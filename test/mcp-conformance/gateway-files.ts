@@ -1,10 +1,11 @@
 // The gateway's inputs for a run against the fixture, written to a temp folder: a catalog with the
-// fixture as its one upstream, a virtual server exposing every fixture tool under its own name,
-// and a policy that allows everything.
+// fixture as its one upstream, a virtual server exposing every fixture tool and prompt under its
+// own name and the fixture's resources, and a policy that allows everything.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { PROMPT_LISTINGS } from "../fixtures/conformance-server/prompts.ts";
 import { TOOLS } from "../fixtures/conformance-server/tools.ts";
 
 /** Catalog names of the fixture upstream and of the virtual server (they share one namespace). */
@@ -73,8 +74,11 @@ export function writeGatewayFiles(upstream: FixtureUpstream): GatewayFiles {
     join(catalogDir, "virtual", `${VIRTUAL_NAME}.yaml`),
     stringify({
       name: VIRTUAL_NAME,
-      description: "The fixture's tools under their own names, as the conformance suite expects",
+      description:
+        "The fixture's tools, prompts and resources under their own names, as the conformance suite expects",
       tools: TOOLS.map((t) => ({ server: UPSTREAM_NAME, tool: t.definition.name })),
+      prompts: PROMPT_LISTINGS.map((p) => ({ server: UPSTREAM_NAME, prompt: p.name })),
+      resources: [{ server: UPSTREAM_NAME }],
     }),
   );
   writeFileSync(join(allowAllPolicyDir, "allow-all.rego"), ALLOW_ALL_POLICY);

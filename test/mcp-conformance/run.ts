@@ -1,6 +1,7 @@
 // npm run conformance:mcp [-- --upstream http|stdio] [--suite active|all|pending] [--direct-only]
-// The MCP conformance suite against our fixture directly, then through the gateway fronting it;
-// both scores side by side. Exit 1 when the direct run is not fully green, or when the gateway
+// The MCP conformance suite against our fixture directly, then through the gateway fronting it
+// (the virtual server /mcp/conformance, which curates the fixture's tools, prompts and resources
+// under their own names); both scores side by side. Exit 1 when the direct run is not fully green, or when the gateway
 // fails a scenario that passes directly.
 import { fileURLToPath } from "node:url";
 import {
@@ -29,15 +30,6 @@ function option(name: string): string | undefined {
 
 const suiteArgs = option("--suite") ? ["--suite", option("--suite")!] : [];
 
-/**
- * Which gateway endpoint a scenario runs against. Virtual servers curate tools only, under the
- * names the suite expects; resources keep their URIs on /mcp, so resource scenarios go there.
- * Prompts and completions are served on /mcp only, with namespaced prompt names.
- */
-function gatewayRoute(scenario: string): "virtual" | "all" {
-  return /^(resources-|prompts-|completion-)/.test(scenario) ? "all" : "virtual";
-}
-
 const cell = (r: ScenarioResult | undefined) =>
   r ? `${r.ok ? "✓" : "✗"} ${r.passed}/${r.passed + r.failed}`.padEnd(9) : "-".padEnd(9);
 
@@ -58,25 +50,16 @@ async function directRun(fixture: RunningProcess): Promise<SuiteResult> {
   return direct;
 }
 
-async function gatewayRuns(
-  upstream: FixtureUpstream,
-): Promise<{ virtual: SuiteResult; all: SuiteResult }> {
+async function gatewayRun(upstream: FixtureUpstream): Promise<SuiteResult> {
   const files = writeGatewayFiles(upstream);
   let gateway: RunningProcess | undefined;
   try {
     gateway = await startGatewayProcess(writeGatewayConfig(files, [files.allowAllPolicyDir]));
     const virtualUrl = `${gateway.url}/${VIRTUAL_NAME}`;
-    console.log(
-      `conformance suite -> gateway ${virtualUrl} (virtual server, tools under their own names)`,
-    );
-    const virtual = await runSuite(virtualUrl, suiteArgs);
-    printTotals("gateway /mcp/" + VIRTUAL_NAME, virtual);
-    console.log(
-      `conformance suite -> gateway ${gateway.url} (every server, namespaced tools and prompts)`,
-    );
-    const all = await runSuite(gateway.url, suiteArgs);
-    printTotals("gateway /mcp", all);
-    return { virtual, all };
+    console.log(`conformance suite -> gateway ${virtualUrl} (virtual server over the fixture)`);
+    const run = await runSuite(virtualUrl, suiteArgs);
+    printTotals("gateway /mcp/" + VIRTUAL_NAME, run);
+    return run;
   } catch (e) {
     if (gateway) console.error(`gateway stderr (last lines):\n${gateway.stderrTail()}`);
     throw e;
@@ -86,29 +69,18 @@ async function gatewayRuns(
   }
 }
 
-function compare(
-  direct: SuiteResult,
-  gateway: { virtual: SuiteResult; all: SuiteResult },
-): string[] {
+/** Prints both columns; returns the scenarios that pass directly but not through the gateway. */
+function compare(direct: SuiteResult, gateway: SuiteResult): string[] {
   const regressions: string[] = [];
-  let passed = 0;
-  let failed = 0;
-  console.log(
-    `\n${"scenario".padEnd(32)} ${"direct".padEnd(9)} ${"gateway".padEnd(9)} route      (/mcp/${VIRTUAL_NAME} | /mcp)`,
-  );
+  console.log(`\n${"scenario".padEnd(32)} ${"direct".padEnd(9)} gateway`);
   for (const [name, d] of direct.scenarios) {
-    const route = gatewayRoute(name);
-    const g = gateway[route].scenarios.get(name);
-    passed += g?.passed ?? 0;
-    failed += g ? g.failed : d.passed + d.failed;
+    const g = gateway.scenarios.get(name);
     if (d.ok && !g?.ok) regressions.push(name);
-    const routeLabel = route === "virtual" ? `/mcp/${VIRTUAL_NAME}` : "/mcp";
-    const both = `${cell(gateway.virtual.scenarios.get(name))}| ${cell(gateway.all.scenarios.get(name))}`;
-    console.log(`${name.padEnd(32)} ${cell(d)} ${cell(g)} ${routeLabel.padEnd(10)} (${both})`);
+    console.log(`${name.padEnd(32)} ${cell(d)} ${cell(g)}`);
   }
-  console.log(`\n${"".padEnd(32)} direct                         gateway (routed)`);
+  console.log(`\n${"".padEnd(32)} direct                         gateway`);
   console.log(
-    `${"Total".padEnd(32)} ${direct.total.passed} passed, ${direct.total.failed} failed   ${passed} passed, ${failed} failed`,
+    `${"Total".padEnd(32)} ${direct.total.passed} passed, ${direct.total.failed} failed   ${gateway.total.passed} passed, ${gateway.total.failed} failed`,
   );
   return regressions;
 }
@@ -131,15 +103,14 @@ async function main(): Promise<number> {
             args: [...TYPESCRIPT_NODE_FLAGS, FIXTURE_ENTRY, "--stdio"],
             cwd: REPO_ROOT,
           };
-    const gateway = await gatewayRuns(upstream);
+    const gateway = await gatewayRun(upstream);
     const regressions = compare(direct, gateway);
     if (!directGreen) console.log("FAIL: the fixture does not pass the suite directly");
     if (regressions.length > 0) {
       console.log(`FAIL: through the gateway, failing: ${regressions.join(", ")}`);
-      for (const name of regressions) {
-        const run = gatewayRoute(name) === "virtual" ? gateway.virtual : gateway.all;
-        for (const message of run.failures.get(name) ?? []) console.log(`  ${name}: ${message}`);
-      }
+      for (const name of regressions)
+        for (const message of gateway.failures.get(name) ?? [])
+          console.log(`  ${name}: ${message}`);
     }
     return directGreen && regressions.length === 0 ? 0 : 1;
   } finally {

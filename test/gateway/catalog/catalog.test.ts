@@ -7,6 +7,9 @@ import {
   CatalogError,
   loadCatalog,
   toolFacts,
+  virtualEntries,
+  virtualResourceServers,
+  virtualTarget,
   virtualToolTarget,
 } from "../../../gateway/catalog/index.ts";
 
@@ -116,7 +119,31 @@ describe("loadCatalog", () => {
       owner: null,
       listed: false,
     });
-    expect(catalog.virtualServers.size).toBe(0);
+    expect([...catalog.virtualServers.keys()]).toEqual(["triage"]);
+  });
+
+  it("reads a virtual server's prompts, renamed or not, and its resource servers", () => {
+    const catalog = loadCatalog(join(fixtures, "valid"));
+    expect(catalog.virtualServers.get("triage")!.tools).toEqual([]);
+    expect(virtualEntries(catalog, "triage", "prompts")).toEqual([
+      {
+        server: "github",
+        name: "summarize_issue",
+        exposed: "summarize",
+        description: "Summarize an issue",
+      },
+      { server: "events", name: "summarize_issue", exposed: "summarize_events" },
+      { server: "github", name: "triage", exposed: "triage" },
+    ]);
+    expect(virtualTarget(catalog, "triage", "prompts", "summarize_events")).toEqual({
+      server: "events",
+      name: "summarize_issue",
+      exposed: "summarize_events",
+    });
+    expect(virtualTarget(catalog, "triage", "prompts", "summarize_issue")).toBeUndefined();
+    expect(virtualTarget(catalog, "triage", "tools", "triage")).toBeUndefined();
+    expect(virtualResourceServers(catalog, "triage")).toEqual(["events"]);
+    expect(virtualResourceServers(catalog, "nope")).toEqual([]);
   });
 
   it("reports every problem of a broken catalog, each with its file and field path", () => {
@@ -136,9 +163,13 @@ describe("loadCatalog", () => {
       "servers/remote.yaml: transport.headers.Authorization: secret reference file:secrets/token must name an absolute path, like file:/run/secrets/token",
       'servers/stream.yaml: transport.type: must be one of stdio, http, sse, got string "websocket"',
       "servers/syntax.yaml: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1",
+      "virtual/bare.yaml: a virtual server needs at least one entry in tools, prompts or resources",
       "virtual/eng.yaml: tools[1].server: unknown server jira (servers: github, stream)",
       "virtual/eng.yaml: tools[1].rename: duplicate tool name file_bug on virtual server eng (also tools[0])",
       "virtual/eng.yaml: tools[3].tool: duplicate tool name search on virtual server eng (also tools[2])",
+      "virtual/eng.yaml: prompts[1].server: unknown server confluence (servers: github, stream)",
+      "virtual/eng.yaml: prompts[1].rename: duplicate prompt name review on virtual server eng (also prompts[0])",
+      "virtual/eng.yaml: resources[1].server: duplicate resource server github on virtual server eng (also resources[0])",
       "virtual/github.yaml: name: duplicate server name github (also in servers/github-copy.yaml)",
     ]);
   });

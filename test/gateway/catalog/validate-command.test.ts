@@ -42,7 +42,7 @@ describe("gatehouse catalog validate", () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     const lines = run.stderr.trimEnd().split("\n");
-    expect(lines).toHaveLength(17);
+    expect(lines).toHaveLength(21);
     expect(lines).toContain(
       "test/gateway/catalog/fixtures/broken/servers/github.yaml: transport.command: required",
     );

@@ -9,6 +9,7 @@ import {
   ToolListChangedNotificationSchema,
   type Progress,
 } from "@modelcontextprotocol/sdk/types.js";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCatalog } from "../../../gateway/catalog/index.ts";
 import { registryFor } from "../../../gateway/mcp/relay.ts";
@@ -29,6 +30,10 @@ import {
   manyToolsServer,
   type EverythingProbe,
 } from "./upstreams.ts";
+
+const ENG_PROMPTS_POLICY_DIR = fileURLToPath(
+  new URL("./fixtures/policy-eng-prompts", import.meta.url),
+);
 
 async function failure(promise: Promise<unknown>): Promise<McpError> {
   try {
@@ -326,7 +331,89 @@ describe("virtual server view", () => {
       s.client.callTool({ name: "filesystem__read_file", arguments: {} }),
     );
     expect(unknown.code).toBe(-32602);
+  });
+
+  it("lists its curated prompts under their new names and gets them by the upstream's name", async () => {
+    const s = await session({ principal: alice, view: { kind: "virtual", name: "toolbox" } });
+    const { prompts } = await s.client.listPrompts();
+    expect(prompts.map((p) => [p.name, p.description])).toEqual([["hello", "Says hello"]]);
+    const prompt = await s.client.getPrompt({ name: "hello", arguments: { name: "Bob" } });
+    expect(prompt.messages[0]?.content).toEqual({ type: "text", text: "Hello Bob" });
+    expect(pool.connection("everything").seen.at(-1)).toEqual({
+      method: "prompts/get",
+      params: { name: "greet", arguments: { name: "Bob" } },
+    });
+    for (const name of ["greet", "everything__greet"]) {
+      const unknown = await failure(s.client.getPrompt({ name }));
+      expect(unknown.code).toBe(-32602);
+      expect(unknown.message).toContain(`unknown prompt ${name}`);
+    }
+  });
+
+  it("completes a renamed prompt's argument by asking the upstream under its own name", async () => {
+    const s = await session({ principal: alice, view: { kind: "virtual", name: "toolbox" } });
+    const result = await s.client.complete({
+      ref: { type: "ref/prompt", name: "hello" },
+      argument: { name: "name", value: "B" },
+    });
+    expect(result.completion.values).toEqual(["Bob", "Bea"]);
+    expect(pool.connection("everything").seen.at(-1)).toEqual({
+      method: "completion/complete",
+      params: {
+        ref: { type: "ref/prompt", name: "greet" },
+        argument: { name: "name", value: "B" },
+      },
+    });
+  });
+
+  it("hides and denies its prompts where the policy says so (eng only)", async () => {
+    const engOnly = await PolicyEngine.fromDirectories([ENG_PROMPTS_POLICY_DIR]);
+    const toolbox = { kind: "virtual", name: "toolbox" } as const;
+    const s = await connect({ pool, policy: engOnly, principal: mallory, view: toolbox });
+    open.push(s);
     expect((await s.client.listPrompts()).prompts).toEqual([]);
+    const before = pool.connection("everything").seen.length;
+    for (const request of [
+      s.client.getPrompt({ name: "hello", arguments: { name: "Bob" } }),
+      s.client.complete({
+        ref: { type: "ref/prompt", name: "hello" },
+        argument: { name: "name", value: "B" },
+      }),
+    ]) {
+      const denied = await failure(request);
+      expect(denied.code).toBe(-32003);
+      expect(denied.message).toContain("prompts are for group eng only");
+    }
+    expect(pool.connection("everything").seen.length).toBe(before);
+    const allowed = await connect({ pool, policy: engOnly, principal: alice, view: toolbox });
+    open.push(allowed);
+    expect((await allowed.client.listPrompts()).prompts.map((p) => p.name)).toEqual(["hello"]);
+  }, 60_000);
+
+  it("offers the resources of its resource servers, URIs unchanged", async () => {
+    const s = await session({ principal: mallory, view: { kind: "virtual", name: "toolbox" } });
+    const { resources } = await s.client.listResources();
+    expect(resources.map((r) => r.uri)).toEqual(["file:///sandbox/notes.txt"]);
+    const { resourceTemplates } = await s.client.listResourceTemplates();
+    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(["file:///sandbox/{name}"]);
+    const read = await s.client.readResource({ uri: "file:///sandbox/other.txt" });
+    expect(read.contents[0]?.uri).toBe("file:///sandbox/other.txt");
+  });
+
+  it("announces prompts and resources only when it curates them", async () => {
+    const toolbox = await session({ principal: alice, view: { kind: "virtual", name: "toolbox" } });
+    const curated = toolbox.client.getServerCapabilities();
+    expect(curated?.prompts).toBeDefined();
+    expect(curated?.resources).toMatchObject({ subscribe: true });
+    const echo = await session({ principal: alice, view: { kind: "virtual", name: "echo-only" } });
+    const toolsOnly = echo.client.getServerCapabilities();
+    expect(toolsOnly?.tools).toBeDefined();
+    expect(toolsOnly?.prompts).toBeUndefined();
+    expect(toolsOnly?.resources).toBeUndefined();
+    expect(toolsOnly?.completions).toBeUndefined();
+    expect((await echo.client.listPrompts()).prompts).toEqual([]);
+    const missing = await failure(echo.client.readResource({ uri: "file:///sandbox/notes.txt" }));
+    expect(missing.code).toBe(-32002);
   });
 });
 

@@ -1,4 +1,5 @@
 // Small purpose-built upstream servers for the session server's tests (SDK McpServer, in-process).
+import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
   CreateMessageResultSchema,
@@ -88,7 +89,14 @@ export function everythingServer(): { server: McpServer; probe: EverythingProbe 
   );
   server.registerPrompt(
     "greet",
-    { description: "Greets", argsSchema: { name: z.string() } },
+    {
+      description: "Greets",
+      argsSchema: {
+        name: completable(z.string(), (value) =>
+          ["Bob", "Bea", "Carl"].filter((n) => n.startsWith(value)),
+        ),
+      },
+    },
     ({ name }) => ({
       messages: [{ role: "user", content: { type: "text", text: `Hello ${name}` } }],
     }),
