@@ -1,18 +1,13 @@
 // Decision ids are UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits, so they
 // sort by time in the audit store and cannot be guessed.
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 
+// randomUUID draws from a cached entropy pool (one syscall per many ids, unlike randomBytes(16));
+// its v4 bits are kept past the timestamp, with the version nibble set to 7 (the variant is 10 already).
 export function newDecisionId(nowMs: number = Date.now()): string {
-  const bytes = randomBytes(16);
-  let ms = BigInt(Math.max(0, Math.floor(nowMs)));
-  for (let i = 5; i >= 0; i--) {
-    bytes[i] = Number(ms & 0xffn);
-    ms >>= 8n;
-  }
-  bytes[6] = 0x70 | (bytes[6]! & 0x0f); // version 7
-  bytes[8] = 0x80 | (bytes[8]! & 0x3f); // variant 10
-  const hex = bytes.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const random = randomUUID();
+  const ms = Math.max(0, Math.floor(nowMs)).toString(16).padStart(12, "0").slice(-12);
+  return `${ms.slice(0, 8)}-${ms.slice(8)}-7${random.slice(15)}`;
 }
 
 /** The Unix milliseconds a decision id was made at. */

@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { Stream } from "node:stream";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { resolveSecrets, type CatalogServer } from "../../catalog/index.ts";
+import { nodeHttpFetch } from "./http-fetch.ts";
 
 export interface BuiltTransport {
   transport: Transport;
@@ -48,6 +49,7 @@ export function buildTransport(
   }
   const transport = new StreamableHTTPClientTransport(url, {
     requestInit,
+    fetch: nodeHttpFetch,
     // few quick retries: a dead server should be noticed and the connection rebuilt by the pool
     reconnectionOptions: {
       initialReconnectionDelay: 200,
