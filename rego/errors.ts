@@ -26,7 +26,9 @@ export class RegoError extends Error {
   readonly issues: RegoIssue[];
   constructor(issues: RegoIssue[]) {
     const lines = issues.map(formatIssue);
-    super(issues.length === 1 ? lines[0] : `${issues.length} errors occurred:\n${lines.join("\n")}`);
+    super(
+      issues.length === 1 ? lines[0] : `${issues.length} errors occurred:\n${lines.join("\n")}`,
+    );
     this.name = "RegoError";
     this.issues = issues;
   }

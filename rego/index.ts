@@ -53,7 +53,10 @@ export function buildPolicy(files: SourceFile[], options: BuildOptions = {}): Bu
   const queries = [
     ...(options.entrypoints ?? []).map((path) => ({
       name: path,
-      query: compileQuery(parseQuery(`result = data.${path.split("/").join(".")}`, "<query>"), compiled),
+      query: compileQuery(
+        parseQuery(`result = data.${path.split("/").join(".")}`, "<query>"),
+        compiled,
+      ),
     })),
     ...(options.queries ?? []).map((q) => ({
       name: q.name,

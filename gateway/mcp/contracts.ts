@@ -60,7 +60,11 @@ export interface UpstreamClientHandlers {
   ): Promise<Record<string, unknown>>;
   /** notifications/message, notifications/progress (already mapped back to the caller's token),
    * notifications/{tools,resources,prompts}/list_changed, notifications/resources/updated */
-  onNotification(server: string, notification: JSONRPCNotification, caller: CallerRef | undefined): void;
+  onNotification(
+    server: string,
+    notification: JSONRPCNotification,
+    caller: CallerRef | undefined,
+  ): void;
 }
 
 export interface UpstreamRequestOptions {
@@ -107,7 +111,10 @@ export interface SessionServerContext {
   principal: Principal;
   view: SessionView;
   /** read at each request, so a policy or catalog swap applies to new calls at once */
-  current(): { catalog: import("../catalog/index.ts").Catalog; policy: import("../policy/index.ts").PolicyEngine };
+  current(): {
+    catalog: import("../catalog/index.ts").Catalog;
+    policy: import("../policy/index.ts").PolicyEngine;
+  };
   pool: UpstreamPool;
   separator: string; // between server and tool names: "<server><separator><tool>", default "__"
   request: { ip?: string; userAgent?: string };

@@ -99,7 +99,14 @@ export class PolicyEngine {
     const memory = { initial: 5, maximum: options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES };
     let policy: LoadedPolicy;
     try {
-      policy = await loadPolicy(wasm, memory, hostBuiltins({ now: options.now, strictBuiltinErrors: options.strictBuiltinErrors ?? true }));
+      policy = await loadPolicy(
+        wasm,
+        memory,
+        hostBuiltins({
+          now: options.now,
+          strictBuiltinErrors: options.strictBuiltinErrors ?? true,
+        }),
+      );
     } catch (e) {
       throw new BundleLoadError(`cannot load policy.wasm: ${messageOf(e)}`);
     }

@@ -10,7 +10,10 @@ const refused = (name: string, why: string) => () => {
 };
 
 export const restrictedBuiltins: HostBuiltinTable = {
-  "http.send": refused("http.send", "policies may not make network calls; pass the data in data.* or input"),
+  "http.send": refused(
+    "http.send",
+    "policies may not make network calls; pass the data in data.* or input",
+  ),
   "io.jwt.decode_verify": refused(
     "io.jwt.decode_verify",
     "the gateway verifies tokens itself and passes the claims in input.principal.claims",

@@ -55,7 +55,10 @@ let wasm: Uint8Array;
 let fromFolders: PolicyEngine;
 beforeAll(async () => {
   folder = loadPolicyDirectory([policies]);
-  wasm = buildPolicy(folder.files, { entrypoints: ["gatehouse/decision"], strictBuiltinErrors: true }).wasm;
+  wasm = buildPolicy(folder.files, {
+    entrypoints: ["gatehouse/decision"],
+    strictBuiltinErrors: true,
+  }).wasm;
   fromFolders = await PolicyEngine.fromDirectories([policies]);
 }, 120_000);
 

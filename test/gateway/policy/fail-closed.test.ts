@@ -95,7 +95,9 @@ describe("fail closed", () => {
     );
     const failed = engine.decide({ n: 0 });
     expect(failed.allow).toBe(false);
-    expect(failed.reasons[0]).toMatch(/^policy evaluation failed: .*eval_builtin_error: div: divide by zero/);
+    expect(failed.reasons[0]).toMatch(
+      /^policy evaluation failed: .*eval_builtin_error: div: divide by zero/,
+    );
     expect(engine.decide({ n: 4 })).toMatchObject({ allow: true, reasons: ["quota 25"] });
   });
 

@@ -27,7 +27,8 @@ describe("nodeHttpFetch", () => {
           res.writeHead(200, { "content-type": "text/event-stream" }).flushHeaders();
           return void res.write("data: first\n\n"); // then silence, like an idle event stream
         }
-        if (req.url === "/redirect") return void res.writeHead(307, { location: "/elsewhere" }).end();
+        if (req.url === "/redirect")
+          return void res.writeHead(307, { location: "/elsewhere" }).end();
         res.writeHead(200, { "content-type": "application/json", "mcp-session-id": "s-1" });
         res.end(JSON.stringify({ echoed: body }));
       });
