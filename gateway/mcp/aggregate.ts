@@ -53,7 +53,7 @@ export function keyOf(kind: ListKind, item: Item): string | undefined {
 async function listOf(
   connection: UpstreamConnection | undefined,
   kind: ListKind,
-): Promise<Item[] | string> {
+): Promise<readonly Item[] | string> {
   if (!connection) return "not in the upstream pool";
   const state = connection.state();
   if (state !== "ready") return state;
@@ -79,7 +79,7 @@ function listEach(
   context: SessionServerContext,
   servers: string[],
   kind: ListKind,
-): Promise<(Item[] | string)[]> {
+): Promise<(readonly Item[] | string)[]> {
   return Promise.all(servers.map((s) => listOf(context.pool.get(s), kind)));
 }
 
@@ -159,7 +159,7 @@ async function lookupList(
   context: SessionServerContext,
   server: string,
   kind: ListKind,
-): Promise<Item[]> {
+): Promise<readonly Item[]> {
   // unlike a list, a lookup waits for a (re)connecting upstream as long as the pool lets it
   const connection = context.pool.get(server);
   if (!connection) throw rpcError(ErrorCode.InternalError, `server ${server} is unavailable`);

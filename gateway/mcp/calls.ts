@@ -106,8 +106,9 @@ export async function callTool(scope: CallScope, params: Params | undefined): Pr
         `rate limit of ${limit.requests} calls per ${limit.per} on server ${target.server} exceeded for ${state.context.principal.sub}`,
       ]);
   }
-  // the arguments are frozen before asking, so what is confirmed is exactly what is sent
-  const sent = structuredClone(args);
+  // when confirmation is asked, the arguments are frozen first, so what is confirmed is exactly
+  // what is sent; otherwise nothing can change them between the decision and the call
+  const sent = decision.obligations.confirm ? structuredClone(args) : args;
   if (decision.obligations.confirm) await confirm(scope, decision, name, sent);
   return forward(scope, target.server, {
     method: "tools/call",

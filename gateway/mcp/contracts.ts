@@ -83,7 +83,7 @@ export interface UpstreamConnection {
   serverInfo(): Implementation | undefined;
   instructions(): string | undefined;
   /** Every item of a list (all pages fetched), cached until the upstream says list_changed. */
-  list(kind: ListKind): Promise<Record<string, unknown>[]>;
+  list(kind: ListKind): Promise<readonly Record<string, unknown>[]>;
   /** Forward a request; results pass through untouched. Throws UpstreamError (JSON-RPC code) or,
    * when the upstream is down or dies mid-call, UpstreamError with code -32603 and a clear message. */
   request(

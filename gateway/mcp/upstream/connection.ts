@@ -147,7 +147,7 @@ export class Upstream implements UpstreamConnection {
     return this.known?.getInstructions();
   }
 
-  async list(kind: ListKind): Promise<Record<string, unknown>[]> {
+  async list(kind: ListKind): Promise<readonly Record<string, unknown>[]> {
     await this.readyConnection();
     if (!declaresKind(this.capabilities(), kind)) return [];
     let pending = this.lists.get(kind);
@@ -159,7 +159,7 @@ export class Upstream implements UpstreamConnection {
         if (this.lists.get(kind) === filled) this.lists.delete(kind);
       });
     }
-    return [...(await pending)];
+    return pending; // the cached array itself: callers only read it (per tools/call, no copy)
   }
 
   async request(

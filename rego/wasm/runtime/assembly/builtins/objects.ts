@@ -9,6 +9,7 @@ import {
 import { equal } from "../compare";
 import { bufNew, bufInt, bufToString, bufByte } from "../buf";
 import { typeError, typeErrorMessage } from "../errors";
+import { rt_dot } from "../rt";
 
 export function builtin$object$get(obj: Value, key: Value, fallback: Value): Value {
   if (obj == 0 || key == 0 || fallback == 0) return 0;
@@ -19,25 +20,10 @@ export function builtin$object$get(obj: Value, key: Value, fallback: Value): Val
   }
   let cur = obj;
   const n = arrayLength(key);
-  for (let i = 0; i < n && cur != 0; i++) cur = child(cur, arrayGet(key, i));
+  for (let i = 0; i < n && cur != 0; i++) cur = rt_dot(cur, arrayGet(key, i));
   return cur != 0 ? cur : fallback;
 }
 
-/** Member `k` of an object, array (integral index) or set; 0 when absent. */
-function child(coll: Value, k: Value): Value {
-  switch (tagOf(coll)) {
-    case TAG_OBJECT:
-      return objectGet(coll, k);
-    case TAG_ARRAY: {
-      if (!numberAsInt(k)) return 0;
-      const i = numberToI64(k);
-      return i >= 0 && i < <i64>arrayLength(coll) ? arrayGet(coll, <i32>i) : 0;
-    }
-    case TAG_SET:
-      return setContains(coll, k) ? k : 0;
-  }
-  return 0;
-}
 
 export function builtin$object$keys(obj: Value): Value {
   if (obj == 0) return 0;
