@@ -5,6 +5,14 @@ import { isIP } from "node:net";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { describeIssue, issueMessage } from "./catalog/issues.ts";
+import { authEnvLayer, authLayer, resolveAuthConfig, type AuthConfig } from "./auth/config.ts";
+import { operatorTokenField, resolveSync, syncLayer, type SyncConfig } from "./sync/config.ts";
+import { auditEnvLayer, auditLayer, resolveAudit, type AuditConfig } from "./audit/config.ts";
+import {
+  resolveTelemetryConfig,
+  telemetryLayer,
+  type TelemetryConfig,
+} from "./telemetry/config.ts";
 
 const MIB = 1024 * 1024;
 
@@ -54,6 +62,16 @@ const configLayer = z
     /** Origin values accepted on /mcp ("scheme://host" matches any port; "scheme://host:port" one) */
     allowedOrigins: z.array(z.string().min(1)),
     dataDir: z.string().min(1),
+    /** identity: trusted issuers, resource URI, scopes, claim paths (docs/identity.md) */
+    auth: authLayer,
+    /** GitOps: follow a Git repository of catalog and policies (docs/sync.md) */
+    sync: syncLayer,
+    /** bearer token for operator endpoints (GET /-/status), as env:NAME or file:/path */
+    operatorToken: operatorTokenField,
+    /** decision records: store, failure mode, retention, secret patterns (docs/audit.md) */
+    audit: auditLayer,
+    /** OpenTelemetry: service name, OTLP endpoint, Prometheus /metrics (docs/telemetry.md) */
+    telemetry: telemetryLayer,
   })
   .partial();
 
@@ -71,6 +89,11 @@ export interface GatewayConfig {
   allowedHosts: string[];
   allowedOrigins: string[];
   dataDir: string;
+  auth: AuthConfig;
+  sync: SyncConfig;
+  operatorToken: string | null;
+  audit: AuditConfig;
+  telemetry: TelemetryConfig;
 }
 
 /** Bad settings; one line per problem: `<source>: <field>: <what>`. */
@@ -134,6 +157,11 @@ export function resolve(layers: ConfigLayer[]): GatewayConfig {
       merged.allowedOrigins ??
       (loopback ? LOOPBACK_NAMES.flatMap((n) => [`http://${n}`, `https://${n}`]) : []),
     dataDir: merged.dataDir ?? ".gatehouse",
+    auth: resolveAuthConfig(layers.map((layer) => layer.auth ?? {})),
+    sync: resolveSync(layers.map((layer) => layer.sync ?? {})),
+    operatorToken: merged.operatorToken ?? null,
+    audit: resolveAudit(layers.map((layer) => layer.audit ?? {})),
+    telemetry: resolveTelemetryConfig(layers.map((layer) => layer.telemetry)),
   };
   if (config.dev && !loopback) {
     throw new ConfigError([
@@ -219,5 +247,9 @@ function envLayer(env: Record<string, string | undefined>, problems: string[]): 
       problems.push(...e.problems);
     }
   }
+  const audit = auditEnvLayer(env, problems);
+  if (audit) layer.audit = audit;
+  const auth = authEnvLayer(env, problems);
+  if (auth) layer.auth = auth;
   return [layer];
 }

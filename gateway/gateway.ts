@@ -7,6 +7,7 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadCatalog, type Catalog } from "./catalog/index.ts";
+import { Authenticator } from "./auth/authenticator.ts";
 import { DEV_PRINCIPAL_LABEL } from "./auth/dev.ts";
 import type { GatewayConfig } from "./config.ts";
 import { stderrLogger, type Logger } from "./log.ts";
@@ -16,7 +17,11 @@ import { createDownstreamHandler, type DownstreamOptions } from "./mcp/downstrea
 import { createSessionServer } from "./mcp/session-server.ts";
 import { SessionManager } from "./mcp/sessions.ts";
 import { createUpstreamPool, type Logger as PoolLogger } from "./mcp/upstream/index.ts";
-import { createApp } from "./server.ts";
+import { combineObservers, type CallObserver } from "./observer.ts";
+import { createDecisionRecorder } from "./audit/index.ts";
+import { Redactor } from "./redaction.ts";
+import { Telemetry } from "./telemetry/index.ts";
+import { createApp, type AppOptions } from "./server.ts";
 
 export interface ActiveState {
   catalog: Catalog;
@@ -32,6 +37,12 @@ export interface GatewayDeps {
   createUpstreamPool?: (catalog: Catalog) => UpstreamPool;
   createSessionServer?: CreateSessionServer;
   resolvePrincipal?: DownstreamOptions["resolvePrincipal"];
+  /** told about every request (telemetry, audit); combined with those the config turns on */
+  observer?: CallObserver;
+  /** defaults to Telemetry.start(config.telemetry) (OTEL_* variables apply) */
+  telemetry?: Telemetry;
+  /** extra HTTP endpoints by exact path (gateway/sync/start.ts: /-/sync, /-/status) */
+  routes?: AppOptions["routes"];
 }
 
 export class Gateway {
@@ -45,6 +56,9 @@ export class Gateway {
     private readonly http: HttpServer,
     private readonly sessions: SessionManager,
     readonly pool: UpstreamPool,
+    private readonly observer: CallObserver,
+    /** spans and metrics; the GitOps sync reports through telemetry.setSyncState() */
+    readonly telemetry: Telemetry,
     private readonly log: Logger,
     state: ActiveState,
   ) {
@@ -55,26 +69,52 @@ export class Gateway {
     const log = deps.log ?? stderrLogger;
     const catalog = deps.catalog ?? loadCatalog(config.catalogDir);
     const policy = deps.policy ?? (await PolicyEngine.fromDirectories(config.policyDirs));
+    const telemetry =
+      deps.telemetry ??
+      (await Telemetry.start(config.telemetry, {
+        redactor: new Redactor(config.audit.secretPatterns),
+        log,
+      }));
     const pool = deps.createUpstreamPool
       ? deps.createUpstreamPool(catalog)
       : createUpstreamPool(catalog, {
           logger: poolLogger(log),
           requestTimeoutMs: config.limits.requestTimeoutMs,
         });
+    telemetry.observeUpstreams(pool);
+    // decision records (docs/audit.md); audit.enabled: false turns them off
+    const recorder = createDecisionRecorder(config, log);
+    // a record names the gateway's own span when the request is traced
+    recorder?.useTraceIds((facts) => telemetry.traceIds(facts));
+    // telemetry first: the first observer's trace context is what upstreams receive
+    const observer = combineObservers([
+      telemetry.observer,
+      ...(recorder ? [recorder] : []),
+      ...(deps.observer ? [deps.observer] : []),
+    ]);
     let gateway: Gateway | undefined;
     const current = (): ActiveState => gateway!.current();
     const sessions = new SessionManager({
       limits: config.limits,
       separator: config.separator,
       createSessionServer: deps.createSessionServer ?? createSessionServer,
-      context: { current, pool },
+      context: { current, pool, observer },
+      log,
+    });
+    const authenticator = new Authenticator({
+      config,
+      defaultResource: () => gateway!.url,
+      hasVirtualServer: (name) => gateway?.state?.catalog.virtualServers.has(name) ?? false,
       log,
     });
     const handleMcp = createDownstreamHandler({
       config,
       sessions,
       log,
-      resolvePrincipal: deps.resolvePrincipal,
+      resolvePrincipal:
+        deps.resolvePrincipal ?? ((ctx, view) => authenticator.authenticate(ctx, view)),
+      scopeRefusal: (principal, methods, view) =>
+        authenticator.scopeRefusal(principal, methods, view),
     });
     const app = createApp({
       notReadyReason: () => gateway?.notReadyReason(),
@@ -83,11 +123,17 @@ export class Gateway {
         servers: gateway?.state?.catalog.servers.size,
       }),
       hasVirtualServer: (name) => gateway?.state?.catalog.virtualServers.has(name) ?? false,
+      protectedResourceMetadata: (suffix) => authenticator.protectedResourceMetadata(suffix),
+      metricsText: () => telemetry.metricsText(),
+      routes: deps.routes,
       handleMcp,
       log,
     });
     const http = createServer();
-    gateway = new Gateway(config, http, sessions, pool, log, { catalog, policy });
+    gateway = new Gateway(config, http, sessions, pool, observer, telemetry, log, {
+      catalog,
+      policy,
+    });
     const handler = app.callback();
     http.on("request", (req, res) => gateway.track(req, res, () => handler(req, res)));
     // bounds how long a client may take to send its request (slow-body attacks)
@@ -98,6 +144,7 @@ export class Gateway {
     } catch (e) {
       await pool.close().catch(() => undefined);
       await sessions.closeAll();
+      await observer.close().catch(() => undefined);
       throw e;
     }
     if (config.dev) log.log("warn", DEV_PRINCIPAL_LABEL, { groups: config.devGroups });
@@ -150,6 +197,12 @@ export class Gateway {
     });
     this.http.closeAllConnections();
     await stopped;
+    // after every request has ended, so the last records are flushed
+    await this.observer.close().catch((e: unknown) => {
+      this.log.log("error", "closing telemetry/audit failed", {
+        error: e instanceof Error ? e.message : String(e),
+      });
+    });
     this.log.log("info", "gateway stopped");
   }
 

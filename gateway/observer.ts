@@ -18,8 +18,11 @@ export interface RequestFacts {
   /** W3C trace context headers from the client's HTTP request, when it sent them */
   traceparent: string | null;
   tracestate: string | null;
-  /** wall clock at the start, ms since the epoch */
+  /** wall clock at the start, ms since the epoch (fractional) */
   startedAt: number;
+  /** how the HTTP request was authenticated, with its timing (ms since the epoch), for an
+   * `auth` span; null when the request carried no credentials of its own (dev principal) */
+  auth: { kind: string; startedAt: number; endedAt: number } | null;
 }
 
 export interface DecisionFacts {
@@ -48,12 +51,13 @@ export type Outcome =
   | { status: "error"; code: number; message: string };
 
 export interface UpstreamObservation {
+  /** Trace context headers naming this upstream call (traceparent/tracestate), for an HTTP
+   * upstream; none when nothing traces. */
+  propagationHeaders(): Record<string, string>;
   end(outcome: Outcome): void;
 }
 
 export interface RequestObservation {
-  /** Trace context headers to send to an HTTP upstream (traceparent/tracestate), or none. */
-  propagationHeaders(): Record<string, string>;
   /** The policy decided (at most once per request). */
   decided(facts: DecisionFacts): void;
   upstreamStarted(facts: UpstreamFacts): UpstreamObservation;
@@ -71,9 +75,8 @@ export interface CallObserver {
   close(): Promise<void>;
 }
 
-const NO_UPSTREAM: UpstreamObservation = { end() {} };
+const NO_UPSTREAM: UpstreamObservation = { propagationHeaders: () => ({}), end() {} };
 const NO_REQUEST: RequestObservation = {
-  propagationHeaders: () => ({}),
   decided() {},
   upstreamStarted: () => NO_UPSTREAM,
   end() {},
@@ -94,11 +97,13 @@ export function combineObservers(observers: CallObserver[]): CallObserver {
     startRequest(facts) {
       const requests = active.map((o) => o.startRequest(facts));
       return {
-        propagationHeaders: () => requests[0]!.propagationHeaders(),
         decided: (d) => requests.forEach((r) => r.decided(d)),
         upstreamStarted(u) {
           const ups = requests.map((r) => r.upstreamStarted(u));
-          return { end: (outcome) => ups.forEach((x) => x.end(outcome)) };
+          return {
+            propagationHeaders: () => ups[0]!.propagationHeaders(),
+            end: (outcome) => ups.forEach((x) => x.end(outcome)),
+          };
         },
         end(outcome) {
           const waits = requests

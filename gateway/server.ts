@@ -2,6 +2,7 @@
 import Koa, { type Context } from "koa";
 import type { Logger } from "./log.ts";
 import type { SessionView } from "./mcp/contracts.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "./telemetry/prometheus.ts";
 
 export interface AppOptions {
   /** why the gateway cannot serve yet (no policy, no catalog), or undefined when ready */
@@ -11,10 +12,17 @@ export interface AppOptions {
   /** whether /mcp/<name> names a virtual server of the current catalog */
   hasVirtualServer(name: string): boolean;
   handleMcp(ctx: Context, view: SessionView): Promise<void>;
+  /** RFC 9728 document for the path after /.well-known/oauth-protected-resource, or undefined */
+  protectedResourceMetadata?(suffix: string): Record<string, unknown> | undefined;
+  /** Prometheus text for GET /metrics, or null when Prometheus is off (404) */
+  metricsText?(): Promise<string> | null;
+  /** operator endpoints by exact path (GitOps: /-/sync, /-/status); each checks its own method */
+  routes?: Record<string, (ctx: Context) => Promise<void>>;
   log: Logger;
 }
 
 const VIRTUAL_PATH = /^\/mcp\/([^/]+)\/?$/;
+const PROTECTED_RESOURCE = "/.well-known/oauth-protected-resource";
 
 export function createApp(options: AppOptions): Koa {
   const app = new Koa();
@@ -49,6 +57,34 @@ export function createApp(options: AppOptions): Koa {
         reason === undefined
           ? { status: "ready", ...options.readyFacts() }
           : { status: "not ready", reason };
+      return;
+    }
+    const route = options.routes?.[ctx.path];
+    if (route) return route(ctx);
+    if (ctx.path === "/metrics" && ctx.method === "GET") {
+      const text = options.metricsText?.() ?? null;
+      if (text === null) {
+        ctx.status = 404;
+        ctx.body = {
+          error:
+            "Prometheus metrics are off (telemetry.enabled or telemetry.prometheus is false, or OTEL_SDK_DISABLED=true)",
+        };
+        return;
+      }
+      ctx.body = await text;
+      ctx.type = PROMETHEUS_CONTENT_TYPE;
+      return;
+    }
+    if (
+      options.protectedResourceMetadata &&
+      ctx.method === "GET" &&
+      (ctx.path === PROTECTED_RESOURCE || ctx.path.startsWith(`${PROTECTED_RESOURCE}/`))
+    ) {
+      const metadata = options.protectedResourceMetadata(ctx.path.slice(PROTECTED_RESOURCE.length));
+      ctx.status = metadata ? 200 : 404;
+      ctx.body = metadata ?? { error: "no protected resource at this path" };
+      // public metadata: browser-based MCP clients read it cross-origin
+      ctx.set("Access-Control-Allow-Origin", "*");
       return;
     }
     if (ctx.path === "/mcp" || ctx.path === "/mcp/") return options.handleMcp(ctx, { kind: "all" });

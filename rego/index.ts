@@ -5,7 +5,7 @@
 import { parseModule, parseQuery } from "./syntax/index.ts";
 import { compileModules, compileQuery } from "./compile/index.ts";
 import { planPolicy } from "./plan/index.ts";
-import { buildWasm } from "./wasm/index.ts";
+import { buildWasm, buildWasmWithCoverage, type CoverageTable } from "./wasm/index.ts";
 import type { Policy } from "./plan/ir.ts";
 
 export { parseModule, parseQuery } from "./syntax/index.ts";
@@ -20,6 +20,7 @@ export type { RegoIssue, RegoErrorCode } from "./errors.ts";
 export type { Module } from "./syntax/ast.ts";
 export type { CompiledPolicy, CompiledQuery } from "./compile/types.ts";
 export type { Policy } from "./plan/ir.ts";
+export type { CoverageTable } from "./wasm/index.ts";
 
 export interface SourceFile {
   file: string;
@@ -33,6 +34,8 @@ export interface BuildOptions {
   queries?: { name: string; query: string }[];
   /** raise builtin errors instead of making the call undefined (OPA's --strict-builtin-errors) */
   strictBuiltinErrors?: boolean;
+  /** instrument the module to record which source lines run (`gatehouse policy test --coverage`) */
+  coverage?: boolean;
 }
 
 export interface BuiltPolicy {
@@ -40,6 +43,8 @@ export interface BuiltPolicy {
   ir: Policy;
   /** entrypoint name => id, as the module's `entrypoints()` reports it */
   entrypoints: Record<string, number>;
+  /** coverage builds: where the module records evaluated lines (absent when no line can run) */
+  coverage?: CoverageTable;
 }
 
 /**
@@ -63,8 +68,10 @@ export function buildPolicy(files: SourceFile[], options: BuildOptions = {}): Bu
       query: compileQuery(parseQuery(q.query, "<query>"), compiled),
     })),
   ];
-  const ir = planPolicy(compiled, queries);
-  const wasm = buildWasm(ir, { strictBuiltinErrors: options.strictBuiltinErrors ?? false });
+  const ir = planPolicy(compiled, queries, { coverage: options.coverage ?? false });
+  const wasmOptions = { strictBuiltinErrors: options.strictBuiltinErrors ?? false };
   const entrypoints = Object.fromEntries(ir.plans.plans.map((p, i) => [p.name, i]));
-  return { wasm, ir, entrypoints };
+  if (!options.coverage) return { wasm: buildWasm(ir, wasmOptions), ir, entrypoints };
+  const { wasm, coverage } = buildWasmWithCoverage(ir, wasmOptions);
+  return coverage ? { wasm, ir, entrypoints, coverage } : { wasm, ir, entrypoints };
 }

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import {
   CatalogError,
+  credentialSecretReferences,
   loadCatalog,
   resolveSecrets,
   SecretResolutionError,
@@ -40,18 +41,20 @@ function validateCatalog(dir: string, options: ValidateOptions): void {
 
 function unresolvedSecrets(catalog: Catalog): string[] {
   const problems: string[] = [];
-  for (const server of catalog.servers.values()) {
-    const { transport } = server;
-    const [field, values] =
-      transport.type === "stdio"
-        ? ["transport.env", transport.env]
-        : ["transport.headers", transport.headers];
+  const check = (source: string, field: string, values: Record<string, string>) => {
     try {
       resolveSecrets(values);
     } catch (e) {
       if (!(e instanceof SecretResolutionError)) throw e;
-      problems.push(...e.message.split("\n").map((line) => `${server.source}: ${field}.${line}`));
+      problems.push(...e.message.split("\n").map((line) => `${source}: ${field}.${line}`));
     }
+  };
+  for (const server of catalog.servers.values()) {
+    const { transport } = server;
+    if (transport.type === "stdio") check(server.source, "transport.env", transport.env);
+    else check(server.source, "transport.headers", transport.headers);
+    if (server.credentials)
+      check(server.source, "credentials", credentialSecretReferences(server.credentials));
   }
   return problems;
 }

@@ -1,7 +1,8 @@
 // gatehouse serve [--config f] [--host h] [--port p] [--dev] [--catalog dir] [--policies dir...]
+//                 [--repo url-or-path] [--branch b | --tag t] [--subdir d] [--poll dur] [--no-sync]
 import type { Command } from "commander";
 import { loadConfig, type ConfigLayer } from "../../gateway/config.ts";
-import { Gateway } from "../../gateway/gateway.ts";
+import { startGateway } from "../../gateway/sync/index.ts";
 import { CliError } from "../failure.ts";
 
 interface ServeOptions {
@@ -11,6 +12,13 @@ interface ServeOptions {
   dev?: boolean;
   catalog?: string;
   policies?: string[];
+  repo?: string;
+  branch?: string;
+  tag?: string;
+  subdir?: string;
+  poll?: string;
+  /** commander's --no-sync */
+  sync?: boolean;
 }
 
 export function registerServeCommands(program: Command): void {
@@ -23,6 +31,15 @@ export function registerServeCommands(program: Command): void {
     .option("--dev", "use the development principal for loopback requests (loopback binds only)")
     .option("--catalog <dir>", "catalog folder (default catalog)")
     .option("--policies <dir...>", "policy folders (default policies)")
+    .option(
+      "--repo <url-or-path>",
+      "follow this Git repository's catalog and policies (docs/sync.md)",
+    )
+    .option("--branch <name>", "branch to follow (default: the repository's default branch)")
+    .option("--tag <name>", "tag to follow instead of a branch")
+    .option("--subdir <dir>", "folder of the repository holding catalog/ and policies/")
+    .option("--poll <duration>", "how often to fetch, e.g. 30s or 5m (default 30s)")
+    .option("--no-sync", "serve the folders as they are; do not follow any repository")
     .action((options: ServeOptions) => serve(options));
 }
 
@@ -40,22 +57,37 @@ function flagLayer(options: ServeOptions): ConfigLayer {
   if (options.dev) flags.dev = true;
   if (options.catalog !== undefined) flags.catalogDir = options.catalog;
   if (options.policies !== undefined) flags.policyDirs = options.policies;
+  const sync: NonNullable<ConfigLayer["sync"]> = {};
+  if (options.repo !== undefined) sync.repo = options.repo;
+  if (options.branch !== undefined) sync.branch = options.branch;
+  if (options.tag !== undefined) sync.tag = options.tag;
+  if (options.subdir !== undefined) sync.subdir = options.subdir;
+  if (options.poll !== undefined) sync.poll = options.poll;
+  if (options.sync === false) sync.enabled = false;
+  if (Object.keys(sync).length > 0) flags.sync = sync;
   return flags;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
   const config = loadConfig({ file: options.config, env: process.env, flags: flagLayer(options) });
-  const gateway = await Gateway.start(config);
+  const running = await startGateway(config);
+  const { gateway } = running;
   const revision = gateway.current().policy.revision;
   const dev = config.dev ? ", DEVELOPMENT PRINCIPAL on loopback" : "";
   console.log(`gatehouse: serving ${gateway.url} (policy revision ${revision}${dev})`);
+  if (running.sync) {
+    const { source } = running.sync.status();
+    console.log(
+      `gatehouse: following ${source.repo} (${source.ref}, every ${source.pollSeconds}s)`,
+    );
+  }
 
   const stop = (signal: string) => {
     process.stderr.write(`gatehouse: ${signal}: shutting down\n`);
     // a second signal, or a shutdown that outlives the grace period by far, ends the process anyway
     const force = setTimeout(() => process.exit(1), config.limits.shutdownGraceMs + 10_000);
     force.unref();
-    gateway.close().then(
+    running.close().then(
       () => process.exit(0),
       (e: unknown) => {
         process.stderr.write(

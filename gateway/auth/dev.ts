@@ -1,5 +1,5 @@
 // The development principal: a fixed identity for local use, only with --dev and only for requests
-// from a loopback address. Identity (OAuth) replaces it in a later issue.
+// from a loopback address that carry no credentials (authenticator.ts; a bad token is refused).
 import type { Principal } from "../mcp/contracts.ts";
 
 export const DEV_SUBJECT = "dev";

@@ -18,3 +18,16 @@ export {
 } from "./secrets.ts";
 export type { SecretReference } from "./secrets.ts";
 export type { Risk, Transport, StdioTransport, HttpTransport, ToolMetadata } from "./schema.ts";
+export {
+  ACCESS_TOKEN_TYPE,
+  TOKEN_EXCHANGE_GRANT,
+  credentialHeader,
+  credentialSecretReferences,
+} from "./credentials.ts";
+export type {
+  ClientCredentialsConfig,
+  OAuthCredentials,
+  StaticCredentials,
+  TokenExchangeConfig,
+  UpstreamCredentials,
+} from "./credentials.ts";

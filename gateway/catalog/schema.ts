@@ -1,6 +1,12 @@
 // The catalog's file formats (docs/catalog.md): one upstream server per file in servers/, one
 // virtual server per file in virtual/. Unknown fields are errors, so typos do not pass silently.
 import { z } from "zod";
+import {
+  credentialsTransportProblems,
+  envName,
+  headerName,
+  upstreamCredentials,
+} from "./credentials.ts";
 import { secretReferenceProblem } from "./secrets.ts";
 
 /** Server and virtual server names: used in URLs (/mcp/<name>), policy data and `server__tool`. */
@@ -26,10 +32,6 @@ const secretValue = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
-const envName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name");
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name");
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
 
 const stdioTransport = z.strictObject({
@@ -66,18 +68,29 @@ const toolMetadata = z.strictObject({
   description: z.string().min(1).optional(),
 });
 
-export const serverFile = z.strictObject({
-  name: serverName,
-  description: z.string().default(""),
-  owner: z.string().min(1).optional(),
-  tags,
-  transport,
-  tools: z.record(toolName, toolMetadata).default({}),
-  /** metadata of tools the upstream offers but `tools` does not list */
-  tool_defaults: z
-    .strictObject({ risk: risk.default("write"), tags })
-    .default({ risk: "write", tags: [] }),
-});
+export const serverFile = z
+  .strictObject({
+    name: serverName,
+    description: z.string().default(""),
+    owner: z.string().min(1).optional(),
+    tags,
+    transport,
+    /** what the gateway presents to the upstream (docs/upstream-credentials.md) */
+    credentials: upstreamCredentials.optional(),
+    tools: z.record(toolName, toolMetadata).default({}),
+    /** metadata of tools the upstream offers but `tools` does not list */
+    tool_defaults: z
+      .strictObject({ risk: risk.default("write"), tags })
+      .default({ risk: "write", tags: [] }),
+  })
+  .superRefine((server, ctx) => {
+    if (!server.credentials) return;
+    for (const [path, message] of credentialsTransportProblems(
+      server.credentials,
+      server.transport,
+    ))
+      ctx.addIssue({ code: "custom", path, message });
+  });
 
 /** Prompt names are the upstream's own; MCP sets no character rule for them. */
 export const promptName = z.string().min(1).max(128);

@@ -49,6 +49,13 @@ export async function forward(
   const { state, extra } = scope;
   const connection = state.context.pool.get(server);
   if (!connection) throw rpcError(-32603, `server ${server} is not available`);
+  const observation = state.observations.get(extra.requestId);
+  const upstream = observation?.upstreamStarted({
+    server,
+    transport: state.context.current().catalog.servers.get(server)?.transport.type ?? "unknown",
+    method: request.method,
+    target: upstreamTarget(request),
+  });
   const token = extra._meta?.progressToken;
   // progress goes out in order and before the result: the client drops progress for a finished request
   let progressSent = Promise.resolve();
@@ -68,12 +75,23 @@ export async function forward(
       caller: { sessionId: state.context.sessionId, requestId: extra.requestId },
       signal: extra.signal,
       ...(token !== undefined && { onProgress }),
+      ...(upstream && { traceHeaders: () => upstream.propagationHeaders() }),
     });
     await progressSent;
+    upstream?.end({ status: "ok" });
     return result;
   } catch (e) {
-    throw forwardingError(server, e);
+    const error = forwardingError(server, e);
+    upstream?.end({ status: "error", code: error.code, message: error.message });
+    throw error;
   }
+}
+
+/** What an upstream request is about: the tool or prompt name, or the resource URI. */
+function upstreamTarget(request: { method: string; params?: Params }): string | null {
+  const params = request.params;
+  const value = params?.name ?? params?.uri ?? (params?.ref as Params | undefined)?.name;
+  return typeof value === "string" ? value : null;
 }
 
 export async function callTool(scope: CallScope, params: Params | undefined): Promise<Params> {

@@ -73,6 +73,8 @@ export interface UpstreamRequestOptions {
   timeoutMs?: number;
   /** set when the downstream request carried a progressToken */
   onProgress?: (progress: Progress) => void;
+  /** W3C trace context headers for an HTTP upstream (from telemetry), read when the request goes out */
+  traceHeaders?: () => Record<string, string>;
 }
 
 /** One upstream server of the catalog, shared by every session. */
@@ -98,7 +100,22 @@ export interface UpstreamPool {
   names(): string[];
   status(): UpstreamStatus[];
   setClientHandlers(handlers: UpstreamClientHandlers): void;
+  /**
+   * Applies a new catalog (GitOps, gateway/sync): new servers connect, removed ones finish their
+   * requests and stop, changed ones (transport or credentials) are replaced, the rest keep their
+   * sessions. The map changes at once; call Gateway.replace() in the same tick. Optional: a pool
+   * without it keeps its upstreams until a restart.
+   */
+  reconcile?(catalog: import("../catalog/index.ts").Catalog): PoolChanges;
   close(): Promise<void>;
+}
+
+export interface PoolChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  /** settles when every removed or replaced upstream has drained and closed */
+  drained: Promise<void>;
 }
 
 /** What a session exposes: every server the catalog has, or one virtual server's curated tools,
@@ -118,6 +135,8 @@ export interface SessionServerContext {
   pool: UpstreamPool;
   separator: string; // between server and tool names: "<server><separator><tool>", default "__"
   request: { ip?: string; userAgent?: string };
+  /** told about every request (telemetry spans, audit records); none when absent */
+  observer?: import("../observer.ts").CallObserver;
 }
 
 /** Implemented by gateway/mcp/session-server.ts. */

@@ -8,11 +8,22 @@ import {
   JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "@modelcontextprotocol/sdk/types.js";
+import type { PrincipalResolution } from "../auth/authenticator.ts";
+import type { PrincipalRefusal } from "../auth/challenge.ts";
 import { requestPrincipal } from "../auth/dev.ts";
 import type { GatewayConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Principal, SessionView } from "./contracts.ts";
 import { SessionLimitError, type SessionManager } from "./sessions.ts";
+import {
+  absorbFastCallTraffic,
+  isFastCall,
+  isPlainRequest,
+  noteMessages,
+  serveFastCall,
+} from "./fast-call.ts";
+import { sessionHandle } from "./session-server.ts";
+import type { RequestNote } from "./session-state.ts";
 
 /** JSON-RPC codes used at the HTTP level (the SDK transport uses the same ones). */
 export const HTTP_ERROR_CODE = {
@@ -29,9 +40,19 @@ export interface DownstreamOptions {
   config: Pick<GatewayConfig, "dev" | "devGroups" | "allowedHosts" | "allowedOrigins" | "limits">;
   sessions: SessionManager;
   log: Logger;
-  /** who is calling; defaults to the development principal (--dev, loopback only). The identity
-   * issue plugs token verification in here. */
-  resolvePrincipal?: (ctx: Context) => Principal | undefined;
+  /** who is calling (gateway/auth's Authenticator): a principal, a refusal with its status and
+   * WWW-Authenticate challenge, or undefined (401). Defaults to the development principal (--dev,
+   * loopback only). */
+  resolvePrincipal?: (
+    ctx: Context,
+    view: SessionView,
+  ) => PrincipalResolution | Promise<PrincipalResolution>;
+  /** 403 insufficient_scope when the principal lacks a scope the body's methods need */
+  scopeRefusal?: (
+    principal: Principal,
+    methods: string[],
+    view: SessionView,
+  ) => PrincipalRefusal | undefined;
 }
 
 export function sendJsonRpcError(
@@ -65,7 +86,11 @@ export function createDownstreamHandler(options: DownstreamOptions) {
     };
     const foreign = foreignHostOrOrigin(ctx, config);
     if (foreign) return refuse(403, HTTP_ERROR_CODE.generic, `Forbidden: ${foreign}`);
-    const principal = resolvePrincipal(ctx);
+    const principal = await resolvePrincipal(ctx, view);
+    if (principal && "refused" in principal) {
+      ctx.set("WWW-Authenticate", principal.wwwAuthenticate);
+      return refuse(principal.status, HTTP_ERROR_CODE.generic, principal.message);
+    }
     if (!principal) {
       ctx.set("WWW-Authenticate", 'Bearer realm="gatehouse"');
       return refuse(
@@ -106,6 +131,11 @@ export function createDownstreamHandler(options: DownstreamOptions) {
       }
       const shape = shapeProblem(body, ctx.get("mcp-protocol-version"));
       if (shape) return refuse(400, HTTP_ERROR_CODE.invalidRequest, `Invalid Request: ${shape}`);
+      const scoped = options.scopeRefusal?.(principal, requestMethods(body), view);
+      if (scoped) {
+        ctx.set("WWW-Authenticate", scoped.wwwAuthenticate);
+        return refuse(scoped.status, HTTP_ERROR_CODE.generic, scoped.message);
+      }
     }
 
     const version = ctx.get("mcp-protocol-version");
@@ -151,11 +181,35 @@ export function createDownstreamHandler(options: DownstreamOptions) {
     const leave = sessions.enter(session);
     ctx.res.once("close", leave);
     try {
+      const handle = sessionHandle(session.server);
+      if (handle && ctx.method === "POST") {
+        const note = requestNote(ctx);
+        if (isFastCall(body)) {
+          await serveFastCall(handle, session, body, { req: ctx.req, res: ctx.res, note });
+          return;
+        }
+        if (absorbFastCallTraffic(handle.state, body, ctx.res)) return;
+        noteMessages(handle.state, body, note);
+      }
       await session.transport.handleRequest(ctx.req, ctx.res, body);
     } catch (e) {
       leave();
       throw e;
     }
+  };
+}
+
+/** Trace context and authentication timing of the HTTP request, for telemetry. */
+function requestNote(ctx: Context): RequestNote {
+  const header = (name: string) => {
+    const value = ctx.req.headers[name];
+    return typeof value === "string" && value.length <= 512 ? value : null;
+  };
+  const auth = (ctx.state as { auth?: RequestNote["auth"] }).auth;
+  return {
+    traceparent: header("traceparent"),
+    tracestate: header("tracestate"),
+    auth: auth ?? null,
   };
 }
 
@@ -248,6 +302,16 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead>
   });
 }
 
+/** The methods of the requests and notifications in a body (responses have none). */
+function requestMethods(body: unknown): string[] {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.flatMap((m) =>
+    typeof (m as { method?: unknown }).method === "string"
+      ? [(m as { method: string }).method]
+      : [],
+  );
+}
+
 /** Batches exist only in 2025-03-26 (and the clients that predate the version header). */
 function batchesAllowed(version: string): boolean {
   return version === "" || version < "2025-06-18";
@@ -263,5 +327,6 @@ function shapeProblem(body: unknown, version: string): string | undefined {
     const bad = body.findIndex((message) => !JSONRPCMessageSchema.safeParse(message).success);
     return bad >= 0 ? `batch entry ${bad} is not a JSON-RPC 2.0 message` : undefined;
   }
+  if (isPlainRequest(body)) return undefined; // the common case, without a schema parse
   return JSONRPCMessageSchema.safeParse(body).success ? undefined : "not a JSON-RPC 2.0 message";
 }

@@ -26,6 +26,8 @@ export interface DecisionRequest {
 /** Evaluates the active policy; any failure on the way (no policy, a bad input) is a denial. */
 export function decide(session: SessionState, request: DecisionRequest): Decision {
   const { context } = session;
+  const observation = session.observations.get(request.requestId);
+  let decision: Decision;
   try {
     const { policy } = context.current();
     const input = buildDecisionInput({
@@ -45,15 +47,17 @@ export function decide(session: SessionState, request: DecisionRequest): Decisio
       server: request.server ?? null,
       ...(request.list ? { list: request.list } : {}),
     });
-    return policy.decide(input);
+    decision = policy.decide(input);
+    observation?.decided({ decision, input, bundleDigest: policy.bundleDigest });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     const verdict = failClosed(
       { kind: "evaluation", message },
       `no decision could be made: ${message}`,
     );
-    return { ...verdict, decisionId: newDecisionId(), evalMicros: 0, revision: "none" };
+    decision = { ...verdict, decisionId: newDecisionId(), evalMicros: 0, revision: "none" };
   }
+  return decision;
 }
 
 export function denialError(decision: Decision, reasons = decision.reasons): McpError {

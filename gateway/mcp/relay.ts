@@ -61,6 +61,8 @@ export class SessionRegistry implements UpstreamClientHandlers {
         `${request.method} from ${server} is not related to a client request in progress`,
       );
     }
+    const fastCall = entry.state.fastCalls.get(caller.requestId);
+    if (fastCall) return fastCall.request(request, signal);
     return entry.server.request(request as never, ResultSchema, {
       signal,
       relatedRequestId: this.relatedId(entry, caller),
@@ -87,7 +89,9 @@ export class SessionRegistry implements UpstreamClientHandlers {
     }
     const entry = caller && this.sessions.get(caller.sessionId);
     if (entry) {
-      send(entry, message, this.relatedId(entry, caller));
+      const fastCall = entry.state.fastCalls.get(caller.requestId);
+      if (fastCall) void fastCall.notify(message).catch(() => {});
+      else send(entry, message, this.relatedId(entry, caller));
       return;
     }
     // log messages not tied to a request go to every session that can see the server;

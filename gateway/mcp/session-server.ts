@@ -23,11 +23,18 @@ import {
 import { servingServers } from "./aggregate.ts";
 import type { CreateSessionServer, SessionServerContext } from "./contracts.ts";
 import { requireAllowed } from "./enforce.ts";
-import { rpcError } from "./errors.ts";
+import { DENIED_BY_POLICY, rpcError } from "./errors.ts";
 import { handleList, LIST_KINDS } from "./lists.ts";
 import { assertSeparatorSafe } from "./names.ts";
 import { registryFor, type SessionRegistry } from "./relay.ts";
-import { newSessionState, viewServers, type SessionState } from "./session-state.ts";
+import {
+  newSessionState,
+  takeNote,
+  viewServers,
+  virtualServerName,
+  type SessionState,
+} from "./session-state.ts";
+import { noObserver, type Outcome } from "../observer.ts";
 
 const GATEHOUSE_VERSION: string = JSON.parse(
   readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
@@ -66,6 +73,19 @@ for (const method of Object.keys(LIST_KINDS))
   HANDLERS[method] = (scope, m, params) =>
     handleList(scope.state, m, params, scope.extra.requestId);
 
+/** What a session's SDK Server is driven by; the fast path (fast-call.ts) dispatches through it. */
+export interface SessionHandle {
+  state: SessionState;
+  registry: SessionRegistry;
+}
+
+const handles = new WeakMap<Server, SessionHandle>();
+
+/** The handle of a Server made by createSessionServer (undefined for servers made otherwise). */
+export function sessionHandle(server: Server): SessionHandle | undefined {
+  return handles.get(server);
+}
+
 export const createSessionServer: CreateSessionServer = (context) => {
   assertSeparatorSafe(context.current().catalog, context.separator);
   const registry = registryFor(context.pool);
@@ -74,8 +94,9 @@ export const createSessionServer: CreateSessionServer = (context) => {
     { capabilities: BROAD_CAPABILITIES },
   );
   const state = newSessionState(context);
+  handles.set(server, { state, registry });
   const handle = (request: { method: string; params?: Params }, extra: Extra) =>
-    dispatch(state, registry, request, extra);
+    dispatch({ state, registry }, request, extra);
   // the SDK answers these three itself; the gateway must decide them (and forward setLevel)
   server.setRequestHandler(InitializeRequestSchema, handle as never);
   server.setRequestHandler(PingRequestSchema, handle as never);
@@ -88,20 +109,64 @@ export const createSessionServer: CreateSessionServer = (context) => {
   return server;
 };
 
-async function dispatch(
-  state: SessionState,
-  registry: SessionRegistry,
+/** Runs one request's handler, observed (telemetry, audit) from start to answer. */
+export async function dispatch(
+  handle: SessionHandle,
   request: { method: string; params?: Params },
   extra: Extra,
 ): Promise<Params> {
+  const { state, registry } = handle;
   const handler = Object.hasOwn(HANDLERS, request.method) ? HANDLERS[request.method] : undefined;
-  if (!handler) throw rpcError(ErrorCode.MethodNotFound, `method not found: ${request.method}`);
+  const { context } = state;
+  const note = takeNote(state, extra.requestId);
+  const observation = (context.observer ?? noObserver).startRequest({
+    method: request.method,
+    requestId: extra.requestId,
+    sessionId: context.sessionId,
+    principal: context.principal,
+    virtualServer: virtualServerName(context),
+    remoteAddress: context.request.ip ?? null,
+    userAgent: context.request.userAgent ?? null,
+    traceparent: note?.traceparent ?? null,
+    tracestate: note?.tracestate ?? null,
+    auth: note?.auth ?? null,
+    startedAt: performance.timeOrigin + performance.now(),
+  });
   state.inFlight.add(extra.requestId);
+  state.observations.set(extra.requestId, observation);
+  let outcome: Outcome = { status: "ok" };
   try {
+    if (!handler) throw rpcError(ErrorCode.MethodNotFound, `method not found: ${request.method}`);
     return await handler({ state, registry, extra }, request.method, request.params);
+  } catch (e) {
+    outcome = outcomeOf(e);
+    throw e;
   } finally {
     state.inFlight.delete(extra.requestId);
+    state.observations.delete(extra.requestId);
+    // a recorder that must make the record durable first holds the answer back until it is
+    const ended = observation.end(outcome);
+    if (ended) await ended.catch(unrecorded);
   }
+}
+
+/** The record of a request could not be made durable: the answer is withheld (fail closed). */
+function unrecorded(e: unknown): never {
+  console.error(
+    `gatehouse: a decision record could not be written: ${e instanceof Error ? e.message : String(e)}`,
+  );
+  throw rpcError(
+    ErrorCode.InternalError,
+    "the gateway could not record this request's decision, so its answer is withheld; retry later",
+  );
+}
+
+function outcomeOf(e: unknown): Outcome {
+  const code = (e as { code?: unknown }).code;
+  const numeric =
+    typeof code === "number" && Number.isSafeInteger(code) ? code : ErrorCode.InternalError;
+  if (numeric === DENIED_BY_POLICY) return { status: "denied" };
+  return { status: "error", code: numeric, message: e instanceof Error ? e.message : String(e) };
 }
 
 async function initialize(scope: CallScope, params: Params | undefined): Promise<Params> {

@@ -25,6 +25,8 @@ export interface Session {
   readonly view: SessionView;
   readonly server: Server;
   readonly transport: StreamableHTTPServerTransport;
+  /** the transport's store of SSE events (the fast path keeps its streams' events there too) */
+  readonly eventStore: BoundedEventStore;
   /** requests (and open SSE streams) currently inside the transport */
   activeRequests: number;
   lastActive: number;
@@ -108,7 +110,7 @@ export interface SessionManagerOptions {
   limits: GatewayConfig["limits"];
   separator: string;
   createSessionServer: CreateSessionServer;
-  context: Pick<SessionServerContext, "current" | "pool">;
+  context: Pick<SessionServerContext, "current" | "pool" | "observer">;
   log: Logger;
   store?: SessionStore;
   now?: () => number;
@@ -149,9 +151,13 @@ export class SessionManager {
       );
     }
     const id = randomUUID();
+    const eventStore = new BoundedEventStore(
+      limits.maxEventsPerStream,
+      limits.maxStreamsPerSession,
+    );
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
-      eventStore: new BoundedEventStore(limits.maxEventsPerStream, limits.maxStreamsPerSession),
+      eventStore,
     });
     const server = this.options.createSessionServer({
       sessionId: id,
@@ -159,6 +165,7 @@ export class SessionManager {
       view,
       current: this.options.context.current,
       pool: this.options.context.pool,
+      observer: this.options.context.observer,
       separator: this.options.separator,
       request,
     });
@@ -169,6 +176,7 @@ export class SessionManager {
       view,
       server,
       transport,
+      eventStore,
       activeRequests: 0,
       lastActive: this.now(),
       established: false,

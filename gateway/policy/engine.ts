@@ -40,8 +40,15 @@ export class BundleLoadError extends Error {
   override name = "BundleLoadError";
 }
 
+/** `input.policy`: the active revision (a commit SHA when synced from Git) and bundle digest. */
+export interface PolicyFacts {
+  revision: string;
+  bundle_digest: string;
+}
+
 export class PolicyEngine {
   private readonly encoder = new TextEncoder();
+  private readonly facts: PolicyFacts;
 
   private constructor(
     private readonly policy: LoadedPolicy,
@@ -51,7 +58,10 @@ export class PolicyEngine {
     /** hex sha256 of the Wasm module and the canonical JSON of its data */
     readonly bundleDigest: string,
     readonly maxInputBytes: number,
-  ) {}
+  ) {
+    // shared by every input this engine decides, so frozen
+    this.facts = Object.freeze({ revision, bundle_digest: bundleDigest });
+  }
 
   /** Compiles `*.rego` in the folders (data files land at their folder's path, as `opa build`). */
   static async fromDirectories(
@@ -139,6 +149,10 @@ export class PolicyEngine {
    * builtins never yield), so calls cannot interleave on the shared instance.
    */
   decide(input: unknown): Decision {
+    // the revision that decides is part of the input (`input.policy`), set here so no caller can
+    // name another one
+    if (input !== null && typeof input === "object" && !Array.isArray(input))
+      (input as { policy?: PolicyFacts }).policy = this.facts;
     const started = process.hrtime.bigint();
     const decisionId = newDecisionId();
     const verdict = this.evaluate(input);

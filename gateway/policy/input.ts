@@ -25,6 +25,8 @@ export interface PrincipalPart {
   sub: string;
   iss?: string | null;
   clientId?: string | null;
+  /** organisation or tenant the principal belongs to (a mapped token claim) */
+  tenant?: string | null;
   groups?: string[];
   roles?: string[];
   scopes?: string[];
@@ -86,6 +88,7 @@ export interface DecisionInput {
     sub: string;
     iss: string | null;
     client_id: string | null;
+    tenant: string | null;
     groups: string[];
     roles: string[];
     scopes: string[];
@@ -114,6 +117,9 @@ export interface DecisionInput {
   } | null;
   server: { name: string; tags: string[]; owner: string | null } | null;
   list?: { server: string; name: string; risk: Risk | null; tags: string[] }[];
+  /** the revision deciding (commit SHA when synced from Git) and its bundle's sha256; set by
+   * PolicyEngine.decide, so it is absent from a built input until then */
+  policy?: { revision: string; bundle_digest: string };
 }
 
 export function buildDecisionInput(parts: DecisionInputParts): DecisionInput {
@@ -130,6 +136,7 @@ export function buildDecisionInput(parts: DecisionInputParts): DecisionInput {
       sub: principal.sub,
       iss: principal.iss ?? null,
       client_id: principal.clientId ?? null,
+      tenant: principal.tenant ?? null,
       groups: principal.groups ?? [],
       roles: principal.roles ?? [],
       scopes: principal.scopes ?? [],

@@ -98,7 +98,9 @@ open_methods := {
 }
 
 reasons := sort([msg | some msg in deny]) if count(deny) > 0
+
 else := sort([msg | some msg in grants]) if count(grants) > 0
+
 else := ["no rule grants this request"]
 
 obligations := {

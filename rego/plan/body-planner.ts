@@ -59,6 +59,11 @@ export class BodyPlanner {
     this.stmts.push(this.loc ? { ...stmt, ...this.shared.statics.position(this.loc) } : stmt);
   }
 
+  /** In coverage builds: the current location's line counts as evaluated from here on. */
+  cover(): void {
+    if (this.shared.coverage && this.loc) this.emit({ type: "CoverStmt" });
+  }
+
   block(fill: Cont): Block {
     const outer = this.stmts;
     this.stmts = [];
@@ -170,6 +175,7 @@ export class BodyPlanner {
   private planExpr(e: Expr, k: Cont): void {
     const outer = this.loc;
     this.loc = e.loc;
+    this.cover();
     const next = (): void => {
       const inner = this.loc;
       this.loc = outer;

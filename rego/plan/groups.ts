@@ -53,6 +53,7 @@ function planGroupBlocks(
           ruleBlock(rule, () =>
             p.planBody(rule.body, () => {
               p.setLocation(rule.loc);
+              p.cover();
               const leaf = group.kind === "set" ? rule.key! : valueOf(rule);
               p.planTerms([...(rule.keys ?? []), leaf], (ops) =>
                 addToDocument(p, group.kind, ret, ops),
@@ -75,11 +76,13 @@ function planGroupBlocks(
         blocks.push(
           ruleBlock(fallback, () => {
             p.emit({ type: "IsUndefinedStmt", source: ret });
-            p.planBody(fallback.body, () =>
+            p.planBody(fallback.body, () => {
+              p.setLocation(fallback.loc);
+              p.cover();
               p.planTerm(valueOf(fallback), (value) =>
                 p.emit({ type: "AssignVarOnceStmt", target: ret, source: value, message }),
-              ),
-            );
+              );
+            });
           }),
         );
       }
@@ -110,6 +113,7 @@ function planChain(
       unifyArgs(p, current.args ?? head.args ?? [], argLocals, () =>
         p.planBody(current.body, () => {
           p.setLocation(current.loc);
+          p.cover();
           p.planTerm(valueOf(current), (value) =>
             p.emit({ type: "AssignVarOnceStmt", target: result, source: value, message }),
           );

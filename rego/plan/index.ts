@@ -9,11 +9,17 @@ import { PlanShared } from "./shared.ts";
 
 export { PlanError } from "./shared.ts";
 
+export interface PlanOptions {
+  /** emit a CoverStmt where each expression starts and where each rule head produces a value */
+  coverage?: boolean;
+}
+
 export function planPolicy(
   policy: CompiledPolicy,
   queries: { name: string; query: CompiledQuery }[],
+  options: PlanOptions = {},
 ): Policy {
-  const shared = new PlanShared(policy.groups, policy.files);
+  const shared = new PlanShared(policy.groups, policy.files, options.coverage ?? false);
   const plans = queries.map(({ name, query }) => planQuery(shared, name, query));
   const funcs: Func[] = [];
   for (let pending = shared.funcs.next(); pending; pending = shared.funcs.next()) {

@@ -67,6 +67,9 @@ export type Stmt = (
   // Gatehouse extensions (not in OPA's IR):
   // Raise a Rego runtime error (e.g. eval_conflict_error) at this position.
   | { type: "ErrorStmt"; code: string; message: string }
+  // Coverage builds only (planned with `coverage: true`): the source line at this statement's
+  // position (file, row) was evaluated: an expression started, or a rule head produced a value.
+  | { type: "CoverStmt" }
 ) &
   Partial<Position>;
 

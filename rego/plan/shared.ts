@@ -43,7 +43,12 @@ export class PlanShared {
   readonly contexts = new ContextTable();
   readonly funcs = new FuncRegistry();
 
-  constructor(groups: RuleGroup[], files: string[]) {
+  constructor(
+    groups: RuleGroup[],
+    files: string[],
+    /** plan CoverStmts (see ir.ts) */
+    readonly coverage = false,
+  ) {
     this.statics = new StaticTables(files);
     this.tree = buildRuleTree(groups);
   }

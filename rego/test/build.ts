@@ -53,7 +53,7 @@ export function parseFiles(files: SourceFile[]): {
 export function buildForTests(
   files: SourceFile[],
   queriesOf: (inPlay: ParsedFile[]) => EntrypointQuery[],
-  options: { strictBuiltinErrors?: boolean } = {},
+  options: { strictBuiltinErrors?: boolean; coverage?: boolean } = {},
 ): TestBuild {
   const { parsed, broken } = parseFiles(files);
   let candidates = files.filter((f) => !broken.has(f.file));
@@ -67,6 +67,7 @@ export function buildForTests(
       const policy = buildPolicy(candidates, {
         queries,
         strictBuiltinErrors: options.strictBuiltinErrors,
+        coverage: options.coverage,
       });
       return { parsed, broken, policy };
     } catch (e) {

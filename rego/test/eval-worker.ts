@@ -6,7 +6,14 @@ import { hostBuiltins } from "../builtins/host/index.ts";
 import { errorText } from "./error-text.ts";
 
 export type WorkerRequest =
-  | { type: "load"; wasm: Uint8Array; data: unknown; strictBuiltinErrors: boolean }
+  | {
+      type: "load";
+      wasm: Uint8Array;
+      data: unknown;
+      strictBuiltinErrors: boolean;
+      /** coverage builds: the line table to report after each evaluation */
+      coverage?: { address: number; length: number };
+    }
   | { type: "eval"; id: number; entrypoint: string };
 
 export type WorkerReply =
@@ -19,12 +26,15 @@ export type WorkerReply =
       output: string;
       resultSet?: unknown;
       error?: string;
+      /** coverage builds: the line table's bytes after this evaluation (cumulative) */
+      covered?: Uint8Array;
     };
 
 type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
 
 const port = parentPort!;
 let policy: LoadedPolicy | undefined;
+let coverage: { address: number; length: number } | undefined;
 
 // opa-wasm sends print() output to console.log: collect it per evaluation
 let printed: string[] = [];
@@ -41,6 +51,7 @@ port.on("message", async (request: WorkerRequest) => {
         hostBuiltins({ strictBuiltinErrors: request.strictBuiltinErrors }),
       );
       policy.setData((request.data ?? {}) as object);
+      coverage = request.coverage;
       port.postMessage({ type: "loaded" } satisfies WorkerReply);
     } catch (e) {
       port.postMessage({ type: "load-failed", message: errorText(e) } satisfies WorkerReply);
@@ -63,6 +74,10 @@ port.on("message", async (request: WorkerRequest) => {
     };
   }
   reply.output = printed.join("\n");
+  if (coverage) {
+    // a copy: the memory itself stays with the policy
+    reply.covered = new Uint8Array(policy!.mem.buffer, coverage.address, coverage.length).slice();
+  }
   port.postMessage(reply);
 });
 

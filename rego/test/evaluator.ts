@@ -1,7 +1,9 @@
 // Evaluates test entrypoints in a worker thread, one at a time, each with a time limit. A test that
-// runs past its limit has its worker terminated; the next test gets a fresh worker.
+// runs past its limit has its worker terminated; the next test gets a fresh worker. In coverage
+// builds the lines each evaluation ran are collected here, so a replaced worker loses none.
 import { Worker } from "node:worker_threads";
 import { TYPESCRIPT_NODE_FLAGS } from "../node-typescript.ts";
+import type { CoverageTable } from "../index.ts";
 import type { WorkerReply, WorkerRequest } from "./eval-worker.ts";
 
 const workerEntry = new URL("./eval-worker.ts", import.meta.url);
@@ -20,13 +22,18 @@ interface Loaded {
 export class TestEvaluator {
   private current?: Promise<Loaded>;
   private nextId = 0;
+  /** coverage builds: byte i set when coverage.lines[i] ran in any evaluation so far */
+  readonly covered: Uint8Array;
 
   constructor(
     private readonly wasm: Uint8Array,
     private readonly data: unknown,
     private readonly timeoutMs: number,
     private readonly strictBuiltinErrors = false,
-  ) {}
+    private readonly coverage?: CoverageTable,
+  ) {
+    this.covered = new Uint8Array(coverage?.lines.length ?? 0);
+  }
 
   async evaluate(entrypoint: string): Promise<Evaluation> {
     this.current ??= this.start();
@@ -44,6 +51,9 @@ export class TestEvaluator {
       const onMessage = (reply: WorkerReply) => {
         if (reply.type !== "result" || reply.id !== id) return;
         const { durationNs, output } = reply;
+        reply.covered?.forEach((hit, i) => {
+          if (hit) this.covered[i] = 1;
+        });
         done(
           reply.error !== undefined
             ? { error: reply.error, durationNs, output }
@@ -124,6 +134,9 @@ export class TestEvaluator {
         wasm: this.wasm,
         data: this.data,
         strictBuiltinErrors: this.strictBuiltinErrors,
+        ...(this.coverage && {
+          coverage: { address: this.coverage.address, length: this.coverage.lines.length },
+        }),
       } satisfies WorkerRequest);
     });
   }

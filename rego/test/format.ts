@@ -36,7 +36,12 @@ export function formatPretty(report: TestReport, options: { verbose?: boolean } 
 
 /** An array of result objects, false and empty fields left out, durations in nanoseconds. */
 export function formatJson(report: TestReport): string {
-  const results = report.results.map((r) => ({
+  return `${JSON.stringify(jsonResults(report), null, 2)}\n`;
+}
+
+/** The result objects `formatJson` prints. */
+export function jsonResults(report: TestReport): Record<string, unknown>[] {
+  return report.results.map((r) => ({
     ...(r.error ? { error: r.error } : {}),
     location: r.location,
     ...(r.sub_results ? { sub_results: r.sub_results } : {}),
@@ -47,7 +52,6 @@ export function formatJson(report: TestReport): string {
     ...(r.fail ? { fail: true } : {}),
     ...(r.skip ? { skip: true } : {}),
   }));
-  return `${JSON.stringify(results, null, 2)}\n`;
 }
 
 function resultLine(result: TestResult): string {

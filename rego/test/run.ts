@@ -3,6 +3,7 @@
 import type { SourceFile } from "../index.ts";
 import { formatIssue, type RegoIssue } from "../errors.ts";
 import { buildForTests, type ParsedFile } from "./build.ts";
+import { coverageReport } from "./coverage.ts";
 import { discoverTests, packageSegments } from "./discover.ts";
 import { separateDuplicateTests } from "./duplicates.ts";
 import { TestEvaluator, type Evaluation } from "./evaluator.ts";
@@ -20,6 +21,8 @@ export interface RunOptions {
   data?: unknown;
   /** raise builtin errors instead of making the call undefined */
   strictBuiltinErrors?: boolean;
+  /** build an instrumented module and report line coverage (see coverage.ts) */
+  coverage?: boolean;
 }
 
 export async function runTests(files: SourceFile[], options: RunOptions = {}): Promise<TestReport> {
@@ -36,7 +39,7 @@ export async function runTests(files: SourceFile[], options: RunOptions = {}): P
       testsIn(inPlay)
         .filter((t) => !t.skip)
         .map((t) => ({ name: t.entrypoint, ref: t.ref })),
-    { strictBuiltinErrors: options.strictBuiltinErrors },
+    { strictBuiltinErrors: options.strictBuiltinErrors, coverage: options.coverage },
   );
   const parsedByFile = new Map(build.parsed.map((p) => [p.file, p]));
   const evaluator = build.policy
@@ -45,6 +48,7 @@ export async function runTests(files: SourceFile[], options: RunOptions = {}): P
         options.data ?? {},
         options.timeoutMs ?? 5000,
         options.strictBuiltinErrors,
+        build.policy.coverage,
       )
     : undefined;
 
@@ -71,7 +75,14 @@ export async function runTests(files: SourceFile[], options: RunOptions = {}): P
     await evaluator?.close();
   }
   const ok = results.every((r) => outcomeOf(r) === "PASS" || outcomeOf(r) === "SKIPPED");
-  return { results, exitCode: ok ? 0 : 1 };
+  const report: TestReport = { results, exitCode: ok ? 0 : 1 };
+  if (options.coverage) {
+    const lines = build.policy?.coverage?.lines ?? [];
+    const hits = lines.filter((_, i) => evaluator?.covered[i] === 1);
+    const modules = build.parsed.filter((p) => !build.broken.has(p.file)).map((p) => p.module);
+    report.coverage = coverageReport(modules, hits);
+  }
+  return report;
 }
 
 async function runOne(test: TestCase, evaluator: TestEvaluator): Promise<TestResult> {

@@ -1,5 +1,6 @@
 // What the Rego unit-test runner finds, and what it reports (shaped like `opa test`'s results).
 import type { Location } from "../syntax/ast.ts";
+import type { CoverageReport } from "./coverage.ts";
 
 /** One `test_` (or skipped `todo_test_`) rule, identified the way `opa test` names it. */
 export interface TestCase {
@@ -52,6 +53,8 @@ export interface TestReport {
   results: TestResult[];
   /** 0 when nothing failed or errored (skipped tests allowed), 1 otherwise */
   exitCode: 0 | 1;
+  /** line coverage, when the run was asked for it */
+  coverage?: CoverageReport;
 }
 
 export function outcomeOf(result: TestResult): Outcome {

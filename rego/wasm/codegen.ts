@@ -8,6 +8,8 @@ import { setBuiltinLocation } from "./builtin-errors.ts";
 import { builtinExportName, type RuntimeBinding } from "./runtime-binding.ts";
 import type { StaticData } from "./static-data.ts";
 import { installConsts, type PolicyConsts } from "./consts.ts";
+import { layoutCoverage, type CoverageLayout, type CoverageTable } from "./coverage.ts";
+import { memoryName } from "./data-segments.ts";
 
 const TYPE_ARRAY = 5;
 const TYPE_OBJECT = 6;
@@ -31,6 +33,8 @@ export interface CodegenOutput {
   memoSlots: number;
   /** internal names of the functions added for the policy */
   functions: string[];
+  /** present when the IR holds CoverStmts (a coverage build) */
+  coverage?: CoverageTable;
 }
 
 type Callee =
@@ -46,6 +50,7 @@ class Codegen {
   readonly m: binaryen.Module;
   readonly stringAddrs: number[];
   readonly consts: PolicyConsts;
+  readonly coverage: CoverageLayout | undefined;
   readonly funcEntries = new Map<string, { name: string; arity: number }>();
   private memoSlots = 0;
   private readonly added: string[] = [];
@@ -59,6 +64,7 @@ class Codegen {
       this.abort(message),
     );
     if (this.consts.start) this.added.push(this.consts.start);
+    this.coverage = layoutCoverage(ir, data);
   }
 
   run(): CodegenOutput {
@@ -69,7 +75,16 @@ class Codegen {
     });
     funcs.forEach((f) => this.emitFunc(f));
     const planNames = this.input.ir.plans.plans.map((p, i) => this.emitPlan(p, i));
-    return { evalBody: this.evalBody(planNames), memoSlots: this.memoSlots, functions: this.added };
+    const output: CodegenOutput = {
+      evalBody: this.evalBody(planNames),
+      memoSlots: this.memoSlots,
+      functions: this.added,
+    };
+    if (this.coverage) {
+      const { address, lines } = this.coverage;
+      output.coverage = { address, lines };
+    }
+    return output;
   }
 
   /** `call opa_abort(msg); unreachable` with a NUL-terminated ASCII message. */
@@ -478,6 +493,11 @@ class FunctionLowering {
         return this.with(s.local, s.path, s.value, s.block);
       case "ErrorStmt":
         return this.g.runtimeError(s, s.code, s.message);
+      case "CoverStmt": {
+        const coverage = this.g.coverage!; // laid out for every CoverStmt of the IR
+        const memory = memoryName(this.g.m);
+        return m.i32.store8(0, 1, m.i32.const(coverage.addressOf(s)), m.i32.const(1), memory);
+      }
       default: {
         const unknown: never = s;
         throw new Error(`unsupported IR statement ${(unknown as Stmt).type}`);

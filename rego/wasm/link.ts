@@ -10,6 +10,7 @@ import { readDataSegments, runtimeStaticEnd, setImportedMemory } from "./data-se
 import { importedFunctions, RuntimeBinding } from "./runtime-binding.ts";
 import { align, StaticData } from "./static-data.ts";
 import { validateModule } from "./validate.ts";
+import type { CoverageTable } from "./coverage.ts";
 import abiExports from "./abi-exports.json" with { type: "json" };
 
 export interface LinkOptions {
@@ -35,7 +36,21 @@ const FEATURES =
 /** OPA's Wasm ABI exports: everything else the runtime exports is internal and removed. */
 export const ABI_EXPORTS: ReadonlySet<string> = new Set(abiExports);
 
+export interface LinkedPolicy {
+  wasm: Uint8Array;
+  /** where the line coverage bytes are: present when the IR was planned with coverage */
+  coverage?: CoverageTable;
+}
+
 export function linkPolicy(runtimeWasm: Uint8Array, ir: Policy, options: LinkOptions): Uint8Array {
+  return linkPolicyWithCoverage(runtimeWasm, ir, options).wasm;
+}
+
+export function linkPolicyWithCoverage(
+  runtimeWasm: Uint8Array,
+  ir: Policy,
+  options: LinkOptions,
+): LinkedPolicy {
   const module = binaryen.readBinary(runtimeWasm);
   try {
     module.setFeatures(FEATURES);
@@ -71,7 +86,8 @@ export function linkPolicy(runtimeWasm: Uint8Array, ir: Policy, options: LinkOpt
       ...replaced,
       ...abortWrapper,
     ]);
-    return module.emitBinary();
+    const wasm = module.emitBinary();
+    return code.coverage ? { wasm, coverage: code.coverage } : { wasm };
   } finally {
     module.dispose();
   }

@@ -26,8 +26,16 @@ export interface GatewayFiles {
 const SUITE_SESSIONS = 500;
 
 /** A gateway config file (gatehouse serve --config) for these files and `policyDirs`. */
-export function writeGatewayConfig(files: GatewayFiles, policyDirs: string[]): string {
-  const file = join(files.dir, "gatehouse.yaml");
+export function writeGatewayConfig(
+  files: GatewayFiles,
+  policyDirs: string[],
+  /** more settings (e.g. audit, telemetry), and the name that keeps this config's files apart */
+  variant: { name: string; settings: Record<string, unknown> } = {
+    name: "gatehouse",
+    settings: {},
+  },
+): string {
+  const file = join(files.dir, `${variant.name}.yaml`);
   writeFileSync(
     file,
     stringify({
@@ -36,8 +44,9 @@ export function writeGatewayConfig(files: GatewayFiles, policyDirs: string[]): s
       dev: true,
       catalogDir: files.catalogDir,
       policyDirs,
-      dataDir: join(files.dir, "data"),
+      dataDir: join(files.dir, `${variant.name}-data`),
       limits: { maxSessions: SUITE_SESSIONS, maxSessionsPerPrincipal: SUITE_SESSIONS },
+      ...variant.settings,
     }),
   );
   return file;

@@ -12,7 +12,7 @@ const MAX_REMEMBERED_TASKS = 1000;
 interface InFlight {
   caller: CallerRef;
   /** the id our SDK client gave the upstream request (also its progressToken when one was sent) */
-  upstreamId?: number;
+  upstreamId?: number | string;
 }
 
 export class CallerTracker {
@@ -21,7 +21,7 @@ export class CallerTracker {
   private readonly taskCallers = new Map<string, CallerRef>();
 
   /** Registers a call; returns the function that removes it again. */
-  begin(caller: CallerRef, upstreamId: number | undefined): () => void {
+  begin(caller: CallerRef, upstreamId: number | string | undefined): () => void {
     const seq = this.nextSeq++;
     this.inFlight.set(seq, { caller, upstreamId });
     return () => this.inFlight.delete(seq);

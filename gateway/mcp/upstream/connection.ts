@@ -5,6 +5,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import {
   ErrorCode,
+  JSONRPCMessageSchema,
   McpError,
   ResultSchema,
   type ClientCapabilities,
@@ -34,6 +35,7 @@ import { ConcurrencyLimiter, LimiterFullError } from "./limiter.ts";
 import { createLineSink } from "./lines.ts";
 import { OnceLogger, type Logger } from "./logger.ts";
 import { describe, isConnectionLoss, isSchemaError, sdkTimeout, truncate } from "./errors.ts";
+import { leanPost, UpstreamHttpError } from "./lean-post.ts";
 import { buildTransport, type BuiltTransport } from "./transports.ts";
 import {
   listMethod,
@@ -81,6 +83,16 @@ interface Live {
   progress: Map<number, (progress: Progress) => void>;
 }
 
+/** The upstream's answer to the lean request `id` (a response, not a request of its own). */
+function isAnswerTo(message: unknown, id: string): message is Record<string, unknown> {
+  return (
+    message !== null &&
+    typeof message === "object" &&
+    (message as { id?: unknown }).id === id &&
+    (message as { method?: unknown }).method === undefined
+  );
+}
+
 /** a JSON-RPC request or notification without its envelope */
 type Message = { method: string; params?: Record<string, unknown> };
 
@@ -102,6 +114,8 @@ export class Upstream implements UpstreamConnection {
   private readonly callers = new CallerTracker();
   private readonly limiter: ConcurrencyLimiter;
   private readonly once: OnceLogger;
+  /** ids of lean requests: strings, so they never meet the SDK client's numeric ones */
+  private leanSequence = 0;
 
   constructor(
     private readonly server: CatalogServer,
@@ -172,6 +186,10 @@ export class Upstream implements UpstreamConnection {
   async notify(notification: Message): Promise<void> {
     const live = this.live;
     if (!live || this.current !== "ready") return; // nothing to tell a server that is not there
+    await this.notifyLive(live, notification);
+  }
+
+  private async notifyLive(live: Live, notification: Message): Promise<void> {
     try {
       await live.client.notification(notification as ClientNotification);
     } catch (e) {
@@ -212,6 +230,18 @@ export class Upstream implements UpstreamConnection {
       throw this.unavailable();
     }
     const timeout = options.timeoutMs ?? this.options.requestTimeoutMs;
+    const transport = live.built.transport;
+    if (
+      !options.onProgress &&
+      live.built.http &&
+      transport instanceof StreamableHTTPClientTransport
+    ) {
+      try {
+        return await this.leanRequest(live, transport, request, options, timeout);
+      } finally {
+        release();
+      }
+    }
     const upstreamId = nextRequestId(live.client);
     const untrack = options.caller ? this.callers.begin(options.caller, upstreamId) : undefined;
     if (options.onProgress && upstreamId !== undefined)
@@ -244,6 +274,151 @@ export class Upstream implements UpstreamConnection {
       done();
       release();
     }
+  }
+
+  /**
+   * A request POSTed by lean-post.ts instead of the SDK client (no progress: that needs the SDK's
+   * token bookkeeping). The answer's other messages (the upstream's own requests, its logs) go to
+   * the SDK client as if its transport had read them, so they are handled as before.
+   */
+  private async leanRequest(
+    live: Live,
+    transport: StreamableHTTPClientTransport,
+    request: Message,
+    options: Partial<UpstreamRequestOptions>,
+    timeout: number,
+  ): Promise<Record<string, unknown>> {
+    const id = `gatehouse-${++this.leanSequence}`;
+    const untrack = options.caller ? this.callers.begin(options.caller, id) : undefined;
+    const aborter = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      aborter.abort();
+    }, timeout);
+    const onCallerAbort = () => aborter.abort();
+    options.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    let answer: Record<string, unknown> | undefined;
+    try {
+      const message = withoutForeignToken(request, options);
+      await this.leanPostWithCredentials(live, transport, {
+        body: JSON.stringify({ jsonrpc: "2.0", id, ...message }),
+        signal: aborter.signal,
+        traceHeaders: options.traceHeaders?.(),
+        onMessage: (m) => {
+          if (isAnswerTo(m, id)) answer = m;
+          else this.fromUpstream(live, m);
+        },
+      });
+    } catch (e) {
+      if (options.signal?.aborted) {
+        this.cancelUpstream(live, id, options.signal.reason);
+        throw this.cancelled();
+      }
+      if (timedOut) {
+        this.cancelUpstream(live, id, "timed out");
+        throw new UpstreamError(
+          this.name,
+          ErrorCode.RequestTimeout,
+          `upstream ${this.name} did not answer ${request.method} within ${timeout} ms`,
+        );
+      }
+      throw this.toUpstreamError(e, live, request.method, timeout, undefined);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onCallerAbort);
+      untrack?.();
+    }
+    return this.leanResult(answer, live, request.method, options.caller);
+  }
+
+  /** Sends with the server's credentials; a 401 drops them and the request goes once more. */
+  private async leanPostWithCredentials(
+    live: Live,
+    transport: StreamableHTTPClientTransport,
+    post: {
+      body: string;
+      signal: AbortSignal;
+      traceHeaders: Record<string, string> | undefined;
+      onMessage: (message: unknown) => void;
+    },
+  ): Promise<void> {
+    const { url, headers: catalogHeaders, credentials } = live.built.http!;
+    for (let attempt = 0; ; attempt++) {
+      const sent = credentials ? await credentials.headers() : undefined;
+      const headers: Record<string, string> = {
+        ...catalogHeaders,
+        ...post.traceHeaders,
+        ...sent,
+        ...(transport.sessionId ? { "mcp-session-id": transport.sessionId } : {}),
+        ...(transport.protocolVersion ? { "mcp-protocol-version": transport.protocolVersion } : {}),
+      };
+      try {
+        await leanPost(url, post.body, {
+          headers,
+          signal: post.signal,
+          onMessage: post.onMessage,
+        });
+        return;
+      } catch (e) {
+        const unauthorized = e instanceof UpstreamHttpError && e.code === 401;
+        if (!unauthorized || !credentials || !sent) throw e;
+        // the refused token is dropped either way; a fresh one is worth one more try
+        if (!credentials.refused(sent) || attempt > 0) throw e;
+      }
+    }
+  }
+
+  private leanResult(
+    answer: Record<string, unknown> | undefined,
+    live: Live,
+    method: string,
+    caller: UpstreamRequestOptions["caller"] | undefined,
+  ): Record<string, unknown> {
+    if (!answer) {
+      if (live !== this.live) throw this.closedMidRequest();
+      throw new UpstreamError(
+        this.name,
+        ErrorCode.InternalError,
+        `upstream ${this.name} ended its answer to ${method} without a result`,
+      );
+    }
+    const error = answer.error as { code?: unknown; message?: unknown; data?: unknown } | undefined;
+    if (error && typeof error === "object")
+      throw new UpstreamError(
+        this.name,
+        typeof error.code === "number" ? error.code : ErrorCode.InternalError,
+        typeof error.message === "string" ? error.message : "upstream error",
+        error.data,
+      );
+    const result = answer.result;
+    if (result === null || typeof result !== "object" || Array.isArray(result))
+      throw this.invalidResult(method);
+    const typed = result as Record<string, unknown>;
+    const taskId = (typed.task as { taskId?: unknown } | undefined)?.taskId;
+    if (caller && typeof taskId === "string") this.callers.rememberTask(taskId, caller);
+    return typed;
+  }
+
+  /** A message that came with a lean answer but is not it: handled by the SDK client. */
+  private fromUpstream(live: Live, message: unknown): void {
+    const parsed = JSONRPCMessageSchema.safeParse(message);
+    if (!parsed.success) {
+      live.garbage = true;
+      this.once.warn(`upstream ${this.name} sent a message that is not JSON-RPC; ignoring it`, {
+        server: this.name,
+      });
+      return;
+    }
+    live.built.transport.onmessage?.(parsed.data);
+  }
+
+  /** Tells the upstream to stop working on a lean request (the SDK does this for its own). */
+  private cancelUpstream(live: Live, id: string, reason: unknown): void {
+    void this.notifyLive(live, {
+      method: "notifications/cancelled",
+      params: { requestId: id, reason: typeof reason === "string" ? reason : "cancelled" },
+    });
   }
 
   private async fetchAllPages(kind: ListKind): Promise<Record<string, unknown>[]> {
@@ -332,17 +507,7 @@ export class Upstream implements UpstreamConnection {
         e.data,
       );
     }
-    if (isSchemaError(e)) {
-      this.once.warn(`upstream ${this.name} returned a result that is not a JSON object`, {
-        server: this.name,
-        method,
-      });
-      return new UpstreamError(
-        this.name,
-        ErrorCode.InternalError,
-        `upstream ${this.name} returned an invalid result for ${method}`,
-      );
-    }
+    if (isSchemaError(e)) return this.invalidResult(method);
     // a transport failure: the POST could not be sent or was answered with something that is not MCP
     const reason = truncate(describe(e), 200);
     this.once.warn(`upstream ${this.name}: ${reason}`, { server: this.name, method });
@@ -359,6 +524,18 @@ export class Upstream implements UpstreamConnection {
       this.name,
       ErrorCode.InternalError,
       `upstream ${this.name} failed to handle ${method}: ${reason}`,
+    );
+  }
+
+  private invalidResult(method: string): UpstreamError {
+    this.once.warn(`upstream ${this.name} returned a result that is not a JSON object`, {
+      server: this.name,
+      method,
+    });
+    return new UpstreamError(
+      this.name,
+      ErrorCode.InternalError,
+      `upstream ${this.name} returned an invalid result for ${method}`,
     );
   }
 

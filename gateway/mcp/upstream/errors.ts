@@ -13,9 +13,22 @@ export function isSchemaError(e: unknown): boolean {
   return e instanceof Error && (e.name === "ZodError" || e.name === "$ZodError");
 }
 
+/** node:http's errors when the upstream cannot be reached or drops the connection */
+const SOCKET_ERRORS = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
 export function isConnectionLoss(e: unknown): boolean {
   if (e instanceof TypeError) return true; // fetch failed: refused, reset, DNS
   const code = (e as { code?: unknown }).code;
+  if (typeof code === "string") return SOCKET_ERRORS.has(code);
   // 404: the upstream forgot our session (it restarted); -1: it answered with something not MCP
   return code === 404 || code === -1;
 }

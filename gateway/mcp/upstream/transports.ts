@@ -1,6 +1,7 @@
 // Builds the SDK client transport for one catalog server. Secret references are resolved here, at
 // connect time, and the resolved values never leave this module except into the transport and the
-// list of strings to redact from the child's stderr.
+// list of strings to redact from the child's stderr. The server's `credentials` (static, or OAuth
+// tokens fetched lazily per request) are added here too; nothing of the caller's request is.
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import {
   DEFAULT_INHERITED_ENV_VARS,
@@ -10,6 +11,12 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { Stream } from "node:stream";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { resolveSecrets, type CatalogServer } from "../../catalog/index.ts";
+import {
+  createCredentialProvider,
+  fetchWithCredentials,
+  type CredentialProvider,
+  type Fetch,
+} from "../../credentials/index.ts";
 import { nodeHttpFetch } from "./http-fetch.ts";
 
 export interface BuiltTransport {
@@ -18,6 +25,8 @@ export interface BuiltTransport {
   stderr?: Stream | null;
   /** resolved secret values, to scrub from anything the upstream prints */
   secrets: string[];
+  /** streamable HTTP only: what connection.ts needs to POST requests itself (lean-post.ts) */
+  http?: { url: URL; headers: Record<string, string>; credentials?: CredentialProvider };
 }
 
 export function buildTransport(
@@ -25,8 +34,12 @@ export function buildTransport(
   env: NodeJS.ProcessEnv = process.env,
 ): BuiltTransport {
   const t = server.transport;
+  const credentials = server.credentials
+    ? createCredentialProvider(server.credentials, env)
+    : undefined;
+  const credentialSecrets = credentials?.secrets ?? [];
   if (t.type === "stdio") {
-    const childEnv = stdioEnvironment(resolveSecrets(t.env, env), env);
+    const childEnv = stdioEnvironment({ ...resolveSecrets(t.env, env), ...credentials?.env }, env);
     const transport = new StdioClientTransport({
       command: t.command,
       args: t.args,
@@ -36,20 +49,26 @@ export function buildTransport(
       stderr: "pipe",
       ...(t.cwd ? { cwd: t.cwd } : {}),
     });
-    return { transport, stderr: transport.stderr, secrets: secretValues(t.env, childEnv) };
+    return {
+      transport,
+      stderr: transport.stderr,
+      secrets: [...secretValues(t.env, childEnv), ...credentialSecrets],
+    };
   }
   const headers = resolveSecrets(t.headers, env);
   const requestInit: RequestInit = { headers };
   const url = new URL(t.url);
-  const secrets = secretValues(t.headers, headers);
+  const secrets = [...secretValues(t.headers, headers), ...credentialSecrets];
   if (t.type === "sse") {
-    // the legacy transport sends requestInit.headers on its event stream and its POSTs alike
-    const transport = new SSEClientTransport(url, { requestInit });
+    // the legacy transport sends requestInit.headers (and uses `fetch`) on its event stream and
+    // its POSTs alike
+    const fetch = credentialedFetch(globalThis.fetch, credentials);
+    const transport = new SSEClientTransport(url, { requestInit, ...(fetch ? { fetch } : {}) });
     return { transport, secrets };
   }
   const transport = new StreamableHTTPClientTransport(url, {
     requestInit,
-    fetch: nodeHttpFetch,
+    fetch: credentialedFetch(nodeHttpFetch, credentials) ?? nodeHttpFetch,
     // few quick retries: a dead server should be noticed and the connection rebuilt by the pool
     reconnectionOptions: {
       initialReconnectionDelay: 200,
@@ -58,7 +77,14 @@ export function buildTransport(
       maxRetries: 2,
     },
   });
-  return { transport, secrets };
+  return { transport, secrets, http: { url, headers, ...(credentials ? { credentials } : {}) } };
+}
+
+function credentialedFetch(
+  base: Fetch,
+  credentials: CredentialProvider | undefined,
+): Fetch | undefined {
+  return credentials ? fetchWithCredentials(base, credentials) : undefined;
 }
 
 /** Exactly the catalog's variables, plus PATH from the gateway when the catalog does not set it

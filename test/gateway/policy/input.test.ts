@@ -63,6 +63,7 @@ describe("buildDecisionInput", () => {
       sub: "anonymous",
       iss: null,
       client_id: null,
+      tenant: null,
       groups: [],
       roles: [],
       scopes: [],

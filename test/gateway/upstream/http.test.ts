@@ -146,16 +146,19 @@ describe("a pool with HTTP upstreams", () => {
 
   it("fails in-flight calls when the HTTP upstream dies, and reconnects when it is back", async () => {
     const web = pool.get("web")!;
-    const call = web.request(
-      {
-        method: "tools/call",
-        params: { name: "trigger-long-running-operation", arguments: { duration: 5, steps: 5 } },
-      },
-      { caller },
-    );
+    // caught at once: the call may fail while the upstream is being stopped
+    const call = web
+      .request(
+        {
+          method: "tools/call",
+          params: { name: "trigger-long-running-operation", arguments: { duration: 5, steps: 5 } },
+        },
+        { caller },
+      )
+      .catch((e: unknown) => e);
     await new Promise((resolve) => setTimeout(resolve, 200));
     await stopChild(streamable);
-    const error = await call.catch((e: unknown) => e);
+    const error = await call;
     expect(error).toBeInstanceOf(UpstreamError);
     expect((error as UpstreamError).code).toBe(-32603);
     expect(pool.get("legacy")!.state()).toBe("ready");

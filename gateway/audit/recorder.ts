@@ -1,0 +1,151 @@
+// The audit half of the CallObserver contract (gateway/observer.ts): one hash-chained record per
+// request that had a policy decision, written when the request is answered. A denial's end()
+// returns a promise that settles once its record is durable; the gateway waits for it.
+import { join } from "node:path";
+import type { Logger } from "../log.ts";
+import type {
+  CallObserver,
+  DecisionFacts,
+  Outcome,
+  RequestFacts,
+  RequestObservation,
+  UpstreamObservation,
+} from "../observer.ts";
+import { Redactor } from "../redaction.ts";
+import { parseDuration, type AuditConfig } from "./config.ts";
+import { openAuditStore, storeLocation } from "./open.ts";
+import {
+  decisionBody,
+  nowMs,
+  parseTraceparent,
+  type TraceIds,
+  type UpstreamSeen,
+} from "./record-builder.ts";
+import { RetentionJob } from "./retention.ts";
+import { Spool } from "./spool.ts";
+import type { AuditStore } from "./store.ts";
+import { RecordWriter } from "./writer.ts";
+
+/**
+ * Telemetry's hook: the gateway's own trace and span ids of a request (its server span). Without
+ * it, records carry the ids of the client's traceparent header (trace id and the caller's span).
+ */
+export type TraceIdsFor = (facts: RequestFacts) => TraceIds | null;
+
+export interface DecisionRecorderOptions {
+  store: AuditStore;
+  /** JSON Lines spool used when the store is down (audit.onStoreFailure: buffer) */
+  spoolPath: string;
+  audit: AuditConfig;
+  log: Logger;
+  traceIdsFor?: TraceIdsFor;
+}
+
+export class DecisionRecorder implements CallObserver {
+  readonly writer: RecordWriter;
+  private readonly redactor: Redactor;
+  private readonly retention: RetentionJob | undefined;
+  private traceIdsFor: TraceIdsFor | undefined;
+
+  constructor(private readonly options: DecisionRecorderOptions) {
+    const { audit, store, log } = options;
+    this.redactor = new Redactor(audit.secretPatterns);
+    this.traceIdsFor = options.traceIdsFor;
+    this.writer = new RecordWriter({
+      store,
+      spool: new Spool(options.spoolPath, audit.spoolMaxBytes),
+      onStoreFailure: audit.onStoreFailure,
+      batchWindowMs: audit.batchWindowMs,
+      batchMaxRecords: audit.batchMaxRecords,
+      retryMs: audit.retryMs,
+      log,
+    });
+    const maxAge = audit.retention === null ? undefined : parseDuration(audit.retention);
+    if (maxAge !== undefined) {
+      this.retention = new RetentionJob(store, maxAge, log);
+      this.retention.start(audit.retentionIntervalMs);
+    }
+  }
+
+  get store(): AuditStore {
+    return this.options.store;
+  }
+
+  /** Lets telemetry supply its span ids after both observers exist. */
+  useTraceIds(traceIdsFor: TraceIdsFor): void {
+    this.traceIdsFor = traceIdsFor;
+  }
+
+  startRequest(facts: RequestFacts): RequestObservation {
+    let decided: DecisionFacts | null = null;
+    let upstream: UpstreamSeen | null = null;
+    let ended = false;
+    return {
+      decided: (d) => {
+        decided ??= d;
+      },
+      upstreamStarted: (u): UpstreamObservation => {
+        const seen: UpstreamSeen = { facts: u, startedAt: nowMs(), outcome: null, endedAt: null };
+        upstream = seen;
+        return {
+          propagationHeaders: () => ({}),
+          end(outcome) {
+            seen.outcome ??= outcome;
+            seen.endedAt ??= nowMs();
+          },
+        };
+      },
+      end: (outcome) => {
+        if (ended || decided === null) return;
+        ended = true;
+        return this.record(facts, decided, upstream, outcome);
+      },
+    };
+  }
+
+  private record(
+    facts: RequestFacts,
+    decided: DecisionFacts,
+    upstream: UpstreamSeen | null,
+    outcome: Outcome,
+  ): void | Promise<void> {
+    let body;
+    try {
+      const ids = this.traceIdsFor?.(facts) ?? parseTraceparent(facts.traceparent);
+      body = decisionBody(this.redactor, facts, decided, upstream, outcome, ids, nowMs());
+    } catch (e) {
+      // a record we cannot build is a call we cannot account for: fail it closed
+      this.options.log.log("error", "audit record could not be built", {
+        decisionId: decided.decision.decisionId,
+        error: e instanceof Error ? e.message : String(e),
+      });
+      return Promise.reject(e);
+    }
+    return this.writer.submit(body, !decided.decision.allow);
+  }
+
+  async close(): Promise<void> {
+    await this.retention?.stop();
+    await this.writer.close();
+    await this.options.store.close();
+  }
+}
+
+/** The recorder the config asks for, or null when auditing is off. */
+export function createDecisionRecorder(
+  config: { audit: AuditConfig; dataDir: string },
+  log: Logger,
+): DecisionRecorder | null {
+  if (!config.audit.enabled) return null;
+  const location = storeLocation(config.audit, config.dataDir);
+  const store = openAuditStore(location, { schema: config.audit.schema });
+  log.log("info", "audit records go to", { store: store.label });
+  const recorder = new DecisionRecorder({
+    store,
+    spoolPath: join(config.dataDir, "audit-spool.jsonl"),
+    audit: config.audit,
+    log,
+  });
+  void recorder.writer.probe();
+  return recorder;
+}
