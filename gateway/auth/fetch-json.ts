@@ -1,46 +1,33 @@
-// Fetches a small JSON document (issuer metadata, JWKS) with a timeout and a size bound; errors
-// say which URL failed and how, never echo the body.
+// Fetches a small JSON document (issuer metadata, JWKS) with a timeout and a size bound, through the
+// same bounded fetch as the token client; errors say which URL failed and how, never echo the body.
+import { fetchJson as boundedFetchJson } from "../credentials/bounded-fetch.ts";
+
 export const MAX_METADATA_BYTES = 256 * 1024;
 export const FETCH_TIMEOUT_MS = 5000;
 
 export async function fetchJson(url: string, maxBytes = MAX_METADATA_BYTES): Promise<unknown> {
-  let response: Response;
+  let answer;
   try {
-    response = await fetch(url, {
-      headers: { accept: "application/json" },
-      redirect: "error",
-      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
-    });
+    answer = await boundedFetchJson(
+      url,
+      { headers: { accept: "application/json" } },
+      { fetch, timeoutMs: FETCH_TIMEOUT_MS, maxBytes },
+    );
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code;
-    throw new Error(`${url}: unreachable (${cause ?? (e as Error).name})`);
+    throw new Error(`${url}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new Error(`${url}: HTTP ${response.status}`);
-  }
-  const text = await readBounded(response, maxBytes, url);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error(`${url}: the response is not JSON`);
-  }
+  if (answer.status < 200 || answer.status >= 300) throw new Error(`${url}: HTTP ${answer.status}`);
+  if (answer.json === undefined) throw new Error(`${url}: the response is not JSON`);
+  return answer.json;
 }
 
-async function readBounded(response: Response, maxBytes: number, url: string): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new Error(`${url}: the response exceeds ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+/** An issuer's metadata URLs: RFC 8414 (the well-known part goes before the issuer's path, §3.1)
+ * and OpenID Connect Discovery (after it). */
+export function metadataUrls(issuer: string): { oauth: string; openid: string } {
+  const url = new URL(issuer);
+  const path = url.pathname === "/" ? "" : url.pathname.replace(/\/$/, "");
+  return {
+    oauth: `${url.origin}/.well-known/oauth-authorization-server${path}`,
+    openid: `${url.origin}${path}/.well-known/openid-configuration`,
+  };
 }

@@ -10,7 +10,7 @@ import {
 } from "jose";
 import type { Logger } from "../log.ts";
 import type { TrustedIssuer } from "./config.ts";
-import { fetchJson } from "./fetch-json.ts";
+import { fetchJson, metadataUrls } from "./fetch-json.ts";
 
 export const MAX_JWKS_KEYS = 100;
 
@@ -119,10 +119,7 @@ export class RemoteKeySet implements KeySource {
 
 /** The metadata URLs to try, in order (RFC 8414 §3.1 inserts the well-known part before the path). */
 export function discoveryUrls(issuer: TrustedIssuer): string[] {
-  const url = new URL(issuer.issuer);
-  const path = url.pathname === "/" ? "" : url.pathname.replace(/\/$/, "");
-  const oauth = `${url.origin}/.well-known/oauth-authorization-server${path}`;
-  const openid = `${url.origin}${path}/.well-known/openid-configuration`;
+  const { oauth, openid } = metadataUrls(issuer.issuer);
   if (issuer.discovery === "oauth") return [oauth];
   if (issuer.discovery === "openid") return [openid];
   return [oauth, openid];

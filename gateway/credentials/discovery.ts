@@ -2,24 +2,17 @@
 // authorization server metadata. The metadata must name the same issuer (RFC 8414 section 3.3).
 import { fetchJson, AuthorizationServerError, type BoundedFetchOptions } from "./bounded-fetch.ts";
 import { TokenRequestError } from "./token-client.ts";
+import { metadataUrls } from "../auth/fetch-json.ts";
 
 const MAX_METADATA_BYTES = 256 * 1024;
-
-export function metadataUrls(issuer: string): string[] {
-  const url = new URL(issuer);
-  const path = url.pathname === "/" ? "" : url.pathname.replace(/\/$/, "");
-  return [
-    `${url.origin}${path}/.well-known/openid-configuration`,
-    `${url.origin}/.well-known/oauth-authorization-server${path}`,
-  ];
-}
 
 export async function discoverTokenEndpoint(
   issuer: string,
   options: Omit<BoundedFetchOptions, "maxBytes">,
 ): Promise<string> {
   const tried: string[] = [];
-  for (const url of metadataUrls(issuer)) {
+  const { openid, oauth } = metadataUrls(issuer);
+  for (const url of [openid, oauth]) {
     let answer;
     try {
       answer = await fetchJson(

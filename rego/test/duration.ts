@@ -1,3 +1,5 @@
+import { parseDuration as parseGoDuration } from "../builtins/host/time/duration.ts";
+
 // Durations printed the way Go's time.Duration prints them (what `opa test` shows): 0s, 850ns,
 // 12.5µs, 1.234567ms, 2.5s, 1m3.000000001s.
 
@@ -25,32 +27,15 @@ function fixed(value: number, digits: number): string {
   return fraction ? `${whole}.${fraction}` : `${whole}`;
 }
 
-const unitNs: Record<string, number> = {
-  ns: 1,
-  us: 1e3,
-  µs: 1e3,
-  μs: 1e3,
-  ms: 1e6,
-  s: 1e9,
-  m: 6e10,
-  h: 3.6e12,
-};
-
 /**
- * Go's duration syntax (`opa test --timeout 5s`): a sequence of decimal numbers each with a unit
- * (ns, us/µs, ms, s, m, h), e.g. `1m30s`, `1.5s`, `250ms`; a bare `0` is zero. Undefined for other text.
+ * Go's duration syntax (`opa test --timeout 5s`, the same parser as `time.parse_duration_ns`):
+ * e.g. `1m30s`, `1.5s`, `250ms`, `0`, without a sign. Nanoseconds; undefined for other text.
  */
 export function parseDuration(text: string): number | undefined {
-  if (text === "0") return 0;
-  const part = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
-  let ns = 0;
-  let at = 0;
-  while (at < text.length) {
-    part.lastIndex = at;
-    const m = part.exec(text);
-    if (!m) return undefined;
-    ns += Number(m[1]) * unitNs[m[2]!]!;
-    at = part.lastIndex;
+  if (/^[+-]/.test(text)) return undefined; // a timeout has no sign
+  try {
+    return Number(parseGoDuration(text));
+  } catch {
+    return undefined;
   }
-  return at === 0 ? undefined : ns;
 }
