@@ -1,31 +1,46 @@
 // npm run bench:gateway [-- --calls 2000 --rounds 3 --concurrency 1,8,32 --max-seconds 300]
+//                       [--mcp-proxy <path to mcp-proxy's dist/bin/mcp-proxy.mjs>]
 // The same tools/call load (test_simple_text of the conformance fixture) sent with the SDK Client
-// over Streamable HTTP directly to the upstream and through two gateways (`gatehouse serve`, the
-// repo's default policies/ deciding every call): one with policy only, one that also writes
-// decision records (SQLite) and traces every request. Interleaved rounds (direct, gateway,
-// gateway+audit+traces, direct, ...), since the machine is noisy. Prints rps, p50/p99 latency, the
-// ratios to direct (and of audit+traces to the plain gateway), the CPU each process spent per
-// call, and medians over the rounds. Everything runs on 127.0.0.1, each process on its own.
+// over Streamable HTTP directly to the upstream and through:
+// - http-relay: a bare Node HTTP relay (test/bench/http-relay.ts), no MCP, auth or policy work; the
+//   cost of one HTTP hop on this machine, the floor under any gateway that terminates HTTP;
+// - gateway: `gatehouse serve` with the repo's default policies/ deciding every call;
+// - gateway+audit+traces: the same, also writing decision records (SQLite) and tracing every request;
+// - gateway->stdio: the policy-only gateway with the same fixture as a stdio upstream (the quick
+//   start's kind of upstream), compared with the HTTP upstream direct;
+// - mcp-proxy (only with --mcp-proxy, an installed copy of the npm package, not a dependency): the
+//   bare stdio-to-HTTP proxy fronting the same stdio fixture, the reference to compare
+//   gateway->stdio with.
+// Interleaved rounds (direct, relay, gateway, ..., direct, ...), since the machine is noisy. Prints
+// rps, p50/p99 latency, the ratios to direct and to the relay (and of audit+traces to the plain
+// gateway), the CPU each process spent per call, and medians over the rounds. Everything runs on
+// 127.0.0.1, each process on its own.
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createConnection, createServer as createNetServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { fileURLToPath } from "node:url";
 import {
   UPSTREAM_NAME,
   writeGatewayConfig,
   writeGatewayFiles,
+  type FixtureUpstream,
   type GatewayFiles,
 } from "../mcp-conformance/gateway-files.ts";
 import {
   REPO_ROOT,
   startFixtureProcess,
   startGatewayProcess,
+  startTsProcess,
+  stdioFixtureUpstream,
   type RunningProcess,
 } from "../mcp-conformance/processes.ts";
 
 const TOOL = "test_simple_text";
+const RELAY_ENTRY = fileURLToPath(new URL("./http-relay.ts", import.meta.url));
 
 // fetch adds an abort listener per POST to the transport's long-lived signal and removes it only when
 // the request is garbage-collected (checked: one listener left after gc), so tight call loops trip
@@ -72,6 +87,14 @@ function numberOption(name: string, fallback: number): number {
   if (at < 0) return fallback;
   const value = Number(process.argv[at + 1]);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}: expected a positive number`);
+  return value;
+}
+
+function stringOption(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  if (at < 0) return undefined;
+  const value = process.argv[at + 1];
+  if (!value || value.startsWith("--")) throw new Error(`${name}: expected a value`);
   return value;
 }
 
@@ -171,24 +194,14 @@ const fmtCpu = (r: RoundResult) =>
 const ratios = (d: RoundResult, g: RoundResult) =>
   `rps x${(g.rps / d.rps).toFixed(2)}  p50 x${(g.p50 / d.p50).toFixed(2)}  p99 x${(g.p99 / d.p99).toFixed(2)}`;
 
-/** The gateway set-ups measured against direct: policy only, and policy + audit + tracing. */
-const VARIANTS = [
-  {
-    label: "gateway",
-    name: "policy-only",
-    settings: () => ({ audit: { enabled: false }, telemetry: { enabled: false } }),
-  },
-  {
-    label: "gateway+audit+traces",
-    name: "audited",
-    // decision records in SQLite (the embedded default) and a span tree per request, exported
-    // over OTLP/HTTP to a collector in this process that takes and drops them
-    settings: (collector: string) => ({
-      audit: { enabled: true },
-      telemetry: { enabled: true, otlpEndpoint: collector },
-    }),
-  },
-] as const;
+/** The gateway set-ups: policy only, and policy + audit + tracing. */
+const POLICY_ONLY = { audit: { enabled: false }, telemetry: { enabled: false } };
+const auditedSettings = (collector: string) => ({
+  // decision records in SQLite (the embedded default) and a span tree per request, exported over
+  // OTLP/HTTP to a collector in this process that takes and drops them
+  audit: { enabled: true },
+  telemetry: { enabled: true, otlpEndpoint: collector },
+});
 
 /** An OTLP/HTTP endpoint that accepts everything and keeps nothing. */
 async function startDiscardingCollector(): Promise<{ url: string; close(): void }> {
@@ -203,7 +216,78 @@ async function startDiscardingCollector(): Promise<{ url: string; close(): void 
 
 interface Measured {
   target: Target;
+  /** the process between the client and the upstream (none for direct) */
   process?: RunningProcess;
+  /** the upstream process this target's calls end in */
+  upstreamPid(): number | undefined;
+  /** labels of the targets this one's ratios are taken against */
+  compareWith: string[];
+}
+
+/** The pid of a process's one child (a gateway's stdio upstream), from /proc. */
+function onlyChildPid(pid: number | undefined): number | undefined {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ");
+    return children.length === 1 && children[0] !== "" ? Number(children[0]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A free loopback port (mcp-proxy cannot report the one it gets for port 0). */
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** mcp-proxy (`bin`) in stream mode fronting the stdio fixture; ready once its port accepts. */
+async function startMcpProxy(bin: string): Promise<RunningProcess> {
+  const port = await freePort();
+  const upstream = stdioFixtureUpstream();
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      "--port",
+      String(port),
+      "--host",
+      "127.0.0.1",
+      "--server",
+      "stream",
+      "--",
+      upstream.command,
+      ...upstream.args,
+    ],
+    { cwd: upstream.cwd, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  };
+  for (let waited = 0; ; waited += 100) {
+    if (child.exitCode !== null) throw new Error(`mcp-proxy exited during startup:\n${stderr}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = createConnection(port, "127.0.0.1", () => resolve(true));
+      socket.once("error", () => resolve(false));
+      socket.once("connect", () => socket.end());
+    });
+    if (open) break;
+    if (waited > 30_000) {
+      await stop();
+      throw new Error("mcp-proxy: not listening after 30 s");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { url: `http://127.0.0.1:${port}/mcp`, child, stderrTail: () => stderr, stop };
 }
 
 async function main(): Promise<void> {
@@ -213,25 +297,79 @@ async function main(): Promise<void> {
   const deadline = Date.now() + numberOption("--max-seconds", 300) * 1000;
 
   let fixture: RunningProcess | undefined;
-  const gateways: RunningProcess[] = [];
-  let files: GatewayFiles | undefined;
+  const middles: RunningProcess[] = [];
+  const temporary: GatewayFiles[] = [];
   const collector = await startDiscardingCollector();
+  const startMiddle = async (started: Promise<RunningProcess>) => {
+    const running = await started;
+    middles.push(running);
+    return running;
+  };
+  const startGateway = (
+    upstream: FixtureUpstream,
+    name: string,
+    settings: Record<string, unknown>,
+  ) => {
+    const files = writeGatewayFiles(upstream);
+    temporary.push(files);
+    const config = writeGatewayConfig(files, [join(REPO_ROOT, "policies")], { name, settings });
+    return startMiddle(startGatewayProcess(config));
+  };
   try {
     fixture = await startFixtureProcess();
-    files = writeGatewayFiles({ type: "http", url: fixture.url });
-    const measured: Measured[] = [{ target: { label: "direct", url: fixture.url, tool: TOOL } }];
-    for (const variant of VARIANTS) {
-      const config = writeGatewayConfig(files, [join(REPO_ROOT, "policies")], {
-        name: variant.name,
-        settings: variant.settings(collector.url),
-      });
-      const gateway = await startGatewayProcess(config);
-      gateways.push(gateway);
-      measured.push({
-        target: { label: variant.label, url: gateway.url, tool: `${UPSTREAM_NAME}__${TOOL}` },
+    const httpUpstream = { type: "http", url: fixture.url } as const;
+    const fixturePid = () => fixture!.child.pid;
+    const relay = await startMiddle(
+      startTsProcess(RELAY_ENTRY, [fixture.url], /^http-relay: serving (\S+)$/m, "http-relay"),
+    );
+    const gateway = await startGateway(httpUpstream, "policy-only", POLICY_ONLY);
+    const audited = await startGateway(httpUpstream, "audited", auditedSettings(collector.url));
+    const overStdio = await startGateway(stdioFixtureUpstream(), "stdio", POLICY_ONLY);
+    const mcpProxyBin = stringOption("--mcp-proxy");
+    const mcpProxy = mcpProxyBin ? await startMiddle(startMcpProxy(mcpProxyBin)) : undefined;
+    const viaGateway = `${UPSTREAM_NAME}__${TOOL}`;
+    const measured: Measured[] = [
+      {
+        target: { label: "direct", url: fixture.url, tool: TOOL },
+        upstreamPid: fixturePid,
+        compareWith: [],
+      },
+      {
+        target: { label: "http-relay", url: relay.url, tool: TOOL },
+        process: relay,
+        upstreamPid: fixturePid,
+        compareWith: ["direct"],
+      },
+      {
+        target: { label: "gateway", url: gateway.url, tool: viaGateway },
         process: gateway,
-      });
-    }
+        upstreamPid: fixturePid,
+        compareWith: ["direct", "http-relay"],
+      },
+      {
+        target: { label: "gateway+audit+traces", url: audited.url, tool: viaGateway },
+        process: audited,
+        upstreamPid: fixturePid,
+        compareWith: ["direct", "gateway"],
+      },
+      {
+        target: { label: "gateway->stdio", url: overStdio.url, tool: viaGateway },
+        process: overStdio,
+        // the gateway spawns it on the first session; looked up once that has happened
+        upstreamPid: () => onlyChildPid(overStdio.child.pid),
+        compareWith: ["direct", "gateway"],
+      },
+      ...(mcpProxy
+        ? [
+            {
+              target: { label: "mcp-proxy->stdio", url: mcpProxy.url, tool: TOOL },
+              process: mcpProxy,
+              upstreamPid: () => onlyChildPid(mcpProxy.child.pid),
+              compareWith: ["direct", "gateway->stdio"],
+            },
+          ]
+        : []),
+    ];
     for (const { target } of measured) {
       const check = await round(target, 20, 1, deadline);
       if (check.errors > 0)
@@ -250,8 +388,10 @@ async function main(): Promise<void> {
       for (let r = 1; r <= rounds && Date.now() < deadline; r++) {
         const row: RoundResult[] = [];
         for (const m of measured) {
-          watched = { upstream: fixture.child.pid, client: process.pid };
-          if (m.process) watched.gateway = m.process.child.pid;
+          watched = { upstream: m.upstreamPid(), client: process.pid };
+          if (m.process)
+            watched[m.target.label.startsWith("gateway") ? "gateway" : "middle"] =
+              m.process.child.pid;
           row.push(await round(m.target, calls, concurrency, deadline));
         }
         results.push(row);
@@ -267,13 +407,13 @@ async function main(): Promise<void> {
       console.log("(time cap reached: later rounds skipped or cut short)");
     console.log(`\n${summary.join("\n")}`);
   } catch (e) {
-    for (const gateway of gateways)
-      console.error(`gateway stderr (last lines):\n${gateway.stderrTail()}`);
+    for (const middle of middles)
+      console.error(`${middle.child.pid} stderr (last lines):\n${middle.stderrTail()}`);
     throw e;
   } finally {
-    for (const gateway of gateways) await gateway.stop();
+    for (const middle of middles) await middle.stop();
     await fixture?.stop();
-    files?.remove();
+    for (const files of temporary) files.remove();
     collector.close();
   }
 }
@@ -293,14 +433,13 @@ function medianResult(results: RoundResult[]): RoundResult {
   };
 }
 
-/** One line per target: figures, ratio to direct (and, for the audited gateway, to the plain one), CPU. */
+/** One line per target: figures, ratios to the targets it is compared with, CPU. */
 function rowLines(measured: Measured[], row: RoundResult[], indent: string): string[] {
-  const direct = row[0]!;
+  const byLabel = new Map(measured.map((m, i) => [m.target.label, row[i]!]));
   return measured.map((m, i) => {
     const r = row[i]!;
-    const vsDirect = i === 0 ? "" : ` | vs direct: ${ratios(direct, r)}`;
-    const vsPlain = i >= 2 ? ` | vs ${measured[1]!.target.label}: ${ratios(row[1]!, r)}` : "";
-    return `${indent}${m.target.label.padEnd(21)} ${fmt(r)}${vsDirect}${vsPlain}\n${indent}${" ".repeat(22)}CPU ms/call: ${fmtCpu(r)}`;
+    const vs = m.compareWith.map((label) => ` | vs ${label}: ${ratios(byLabel.get(label)!, r)}`);
+    return `${indent}${m.target.label.padEnd(21)} ${fmt(r)}${vs.join("")}\n${indent}${" ".repeat(22)}CPU ms/call: ${fmtCpu(r)}`;
   });
 }
 

@@ -1,7 +1,6 @@
 // The conformance fixture answers as the MCP conformance suite expects (docs/mcp.md §3.3); the
 // suite itself runs in `npm run conformance:mcp`.
 import { request } from "node:http";
-import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -11,11 +10,8 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpFixture, type RunningFixture } from "../fixtures/conformance-server/http.ts";
-import { TYPESCRIPT_NODE_FLAGS } from "../../rego/node-typescript.ts";
+import { stdioFixtureUpstream } from "./processes.ts";
 
-const FIXTURE_ENTRY = fileURLToPath(
-  new URL("../fixtures/conformance-server/main.ts", import.meta.url),
-);
 const TIMEOUT = { timeout: 10_000 };
 
 let fixture: RunningFixture;
@@ -206,11 +202,7 @@ describe("conformance fixture over stdio", () => {
   it("lists the same tools and answers a call", async () => {
     const stdioClient = new Client({ name: "fixture-test-stdio", version: "1.0.0" });
     await stdioClient.connect(
-      new StdioClientTransport({
-        command: process.execPath,
-        args: [...TYPESCRIPT_NODE_FLAGS, FIXTURE_ENTRY, "--stdio"],
-        stderr: "pipe",
-      }),
+      new StdioClientTransport({ ...stdioFixtureUpstream(), stderr: "pipe" }),
     );
     try {
       const { tools } = await stdioClient.listTools(undefined, TIMEOUT);

@@ -4,11 +4,21 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { TYPESCRIPT_NODE_FLAGS } from "../../rego/node-typescript.ts";
+import type { FixtureUpstream } from "./gateway-files.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const FIXTURE_ENTRY = fileURLToPath(
+export const FIXTURE_ENTRY = fileURLToPath(
   new URL("../fixtures/conformance-server/main.ts", import.meta.url),
 );
+/** The fixture as a stdio upstream: the command a gateway's catalog (or a stdio client) runs. */
+export function stdioFixtureUpstream(): Extract<FixtureUpstream, { type: "stdio" }> {
+  return {
+    type: "stdio",
+    command: process.execPath,
+    args: [...TYPESCRIPT_NODE_FLAGS, FIXTURE_ENTRY, "--stdio"],
+    cwd: REPO_ROOT,
+  };
+}
 const CLI_ENTRY = fileURLToPath(new URL("../../cli/main.ts", import.meta.url));
 const STARTUP_TIMEOUT_MS = 60_000;
 const STDERR_KEPT = 40;

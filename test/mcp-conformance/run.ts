@@ -3,7 +3,6 @@
 // (the virtual server /mcp/conformance, which curates the fixture's tools, prompts and resources
 // under their own names); both scores side by side. Exit 1 when the direct run is not fully green, or when the gateway
 // fails a scenario that passes directly.
-import { fileURLToPath } from "node:url";
 import {
   writeGatewayConfig,
   writeGatewayFiles,
@@ -11,17 +10,12 @@ import {
   type FixtureUpstream,
 } from "./gateway-files.ts";
 import {
-  REPO_ROOT,
   startFixtureProcess,
   startGatewayProcess,
+  stdioFixtureUpstream,
   type RunningProcess,
 } from "./processes.ts";
 import { runSuite, type ScenarioResult, type SuiteResult } from "./suite.ts";
-import { TYPESCRIPT_NODE_FLAGS } from "../../rego/node-typescript.ts";
-
-const FIXTURE_ENTRY = fileURLToPath(
-  new URL("../fixtures/conformance-server/main.ts", import.meta.url),
-);
 
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -95,14 +89,7 @@ async function main(): Promise<number> {
     const directGreen = direct.total.failed === 0 && direct.exitCode === 0;
     if (process.argv.includes("--direct-only")) return directGreen ? 0 : 1;
     const upstream: FixtureUpstream =
-      upstreamKind === "http"
-        ? { type: "http", url: fixture.url }
-        : {
-            type: "stdio",
-            command: process.execPath,
-            args: [...TYPESCRIPT_NODE_FLAGS, FIXTURE_ENTRY, "--stdio"],
-            cwd: REPO_ROOT,
-          };
+      upstreamKind === "http" ? { type: "http", url: fixture.url } : stdioFixtureUpstream();
     const gateway = await gatewayRun(upstream);
     const regressions = compare(direct, gateway);
     if (!directGreen) console.log("FAIL: the fixture does not pass the suite directly");
