@@ -179,6 +179,24 @@ export function lookupBuiltin(name: string): BuiltinSpec | undefined {
   return builtins.get(name);
 }
 
+// @open-policy-agent/opa-wasm carries JavaScript versions of these builtins and looks a module's
+// builtin up there before the custom builtins it is given; its versions differ from OPA's (JS
+// regexes for regex.split, undefined instead of false or an error for yaml.*). Our modules name
+// the host ones `gatehouse:<name>` in their builtin table, so the SDK calls ours.
+const SHADOWED_BY_SDK: ReadonlySet<string> = new Set([
+  "json.is_valid",
+  "regex.split",
+  "sprintf",
+  "yaml.is_valid",
+  "yaml.marshal",
+  "yaml.unmarshal",
+]);
+
+/** The name a host builtin has in a module's builtin table (`opa_builtins`) and in `hostBuiltins()`. */
+export function hostImportName(name: string): string {
+  return SHADOWED_BY_SDK.has(name) ? `gatehouse:${name}` : name;
+}
+
 /** Builtin namespaces: `strings.reverse` is a builtin, so `strings` cannot be a local rule name. */
 export const builtinNamespaces: ReadonlySet<string> = new Set(
   specs.filter((s) => s.name.includes(".")).map((s) => s.name.split(".")[0]!),

@@ -3,7 +3,7 @@
 // internal exports removed, then validate, optimise and emit.
 import binaryen from "binaryen";
 import type { Policy } from "../plan/ir.ts";
-import { lookupBuiltin } from "../builtins/registry.ts";
+import { hostImportName, lookupBuiltin } from "../builtins/registry.ts";
 import { installLocatedBuiltinErrors } from "./builtin-errors.ts";
 import { generatePolicyCode } from "./codegen.ts";
 import { readDataSegments, runtimeStaticEnd, setImportedMemory } from "./data-segments.ts";
@@ -60,7 +60,11 @@ export function linkPolicyWithCoverage(
     const runtime = new RuntimeBinding(module);
     const abortWrapper = installLocatedBuiltinErrors(module, runtime);
     const code = generatePolicyCode({ module, runtime, data, ir, hostBuiltinIds });
-    const builtinsJson = data.addCString(JSON.stringify(Object.fromEntries(hostBuiltinIds)));
+    const builtinsJson = data.addCString(
+      JSON.stringify(
+        Object.fromEntries([...hostBuiltinIds].map(([name, id]) => [hostImportName(name), id])),
+      ),
+    );
     const entrypointsJson = data.addCString(
       JSON.stringify(Object.fromEntries(ir.plans.plans.map((p, i) => [p.name, i]))),
     );

@@ -1,5 +1,5 @@
 // The host-side builtins, in the shape @open-policy-agent/opa-wasm takes as `customBuiltins`.
-import { builtins } from "../registry.ts";
+import { builtins, hostImportName } from "../registry.ts";
 import { encodingBuiltins } from "./encoding.ts";
 import { BuiltinError } from "./errors.ts";
 import { globBuiltins } from "./glob.ts";
@@ -47,15 +47,15 @@ export function missingHostBuiltins(): string[] {
 }
 
 /**
- * Every host builtin of the registry. Errors read like OPA's: "<code>: <builtin>: <message>";
- * outside strict mode a failing call is undefined instead.
+ * Every host builtin of the registry, keyed by its import name (hostImportName). Errors read like
+ * OPA's: "<code>: <builtin>: <message>"; outside strict mode a failing call is undefined instead.
  */
 export function hostBuiltins(options: HostBuiltinOptions = {}): Record<string, CustomBuiltin> {
   const strict = options.strictBuiltinErrors ?? false;
   const context = { now: options.now ?? systemClock };
   const out: Record<string, CustomBuiltin> = {};
   for (const [name, impl] of Object.entries(implementations(context.now))) {
-    out[name] = (...args: unknown[]) => {
+    out[hostImportName(name)] = (...args: unknown[]) => {
       try {
         return impl(args, context);
       } catch (err) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hostBuiltins, missingHostBuiltins } from "../../../rego/builtins/host/index.ts";
 import { LruCache } from "../../../rego/builtins/host/lru.ts";
-import { builtins } from "../../../rego/builtins/registry.ts";
+import { builtins, hostImportName } from "../../../rego/builtins/registry.ts";
 import { call, errorOf } from "./helpers.ts";
 
 describe("registry coverage", () => {
@@ -9,7 +9,7 @@ describe("registry coverage", () => {
     expect(missingHostBuiltins()).toEqual([]);
     const hostNames = [...builtins.values()]
       .filter((b) => b.placement === "host")
-      .map((b) => b.name);
+      .map((b) => hostImportName(b.name));
     expect(Object.keys(hostBuiltins()).sort()).toEqual(hostNames.sort());
   });
 });

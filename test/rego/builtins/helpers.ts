@@ -1,11 +1,20 @@
 // Shared helpers for the host-builtin tests.
-import { hostBuiltins } from "../../../rego/builtins/host/index.ts";
+import { hostBuiltins, type CustomBuiltin } from "../../../rego/builtins/host/index.ts";
+import { builtins, hostImportName } from "../../../rego/builtins/registry.ts";
 
-export const strict = hostBuiltins({
-  strictBuiltinErrors: true,
-  now: () => 1_700_000_000_000_000_123n,
-});
-export const lenient = hostBuiltins({ now: () => 1_700_000_000_000_000_123n });
+/** The host builtins by their Rego names (hostBuiltins() keys some by their import names). */
+function byRegoName(table: Record<string, CustomBuiltin>): Record<string, CustomBuiltin> {
+  return Object.fromEntries(
+    [...builtins.values()]
+      .filter((b) => b.placement === "host")
+      .map((b) => [b.name, table[hostImportName(b.name)]!]),
+  );
+}
+
+export const strict = byRegoName(
+  hostBuiltins({ strictBuiltinErrors: true, now: () => 1_700_000_000_000_000_123n }),
+);
+export const lenient = byRegoName(hostBuiltins({ now: () => 1_700_000_000_000_000_123n }));
 
 export function call(name: string, ...args: unknown[]): unknown {
   const fn = strict[name];

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 
 type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
+import { hostBuiltins } from "../../../rego/builtins/host/index.ts";
 import { buildPolicy } from "../../../rego/index.ts";
 
 const source = `package authz
@@ -113,5 +114,49 @@ describe("buildPolicy => buildWasm => @open-policy-agent/opa-wasm", () => {
     expect(() => strict.evaluate({ divisor: 0 }, "authz/ratio")).toThrow(
       /^authz\.rego:\d+: eval_builtin_error: div: divide by zero$/,
     );
+  });
+});
+
+// opa-wasm has its own yaml.*, regex.split, json.is_valid and sprintf and consults them before the
+// custom builtins it is given; ours must be the ones called, with OPA's semantics.
+describe("host builtins the SDK also implements", () => {
+  const shadowed = `package shadowed
+
+yaml_valid_number := yaml.is_valid(input.number)
+
+yaml_valid_text := yaml.is_valid("a: [1")
+
+yaml_text := yaml.marshal({"b": 1, "a": [1, 2]})
+
+# RE2 syntax JavaScript regexes lack
+split_words := regex.split(\`\\pL+\`, "a1b22c")
+`;
+  let policy: LoadedPolicy;
+  beforeAll(async () => {
+    const built = buildPolicy([{ file: "shadowed.rego", source: shadowed }], {
+      entrypoints: ["shadowed"],
+    });
+    policy = await loadPolicy(built.wasm, undefined, hostBuiltins());
+  });
+
+  it("are imported under names the SDK does not intercept", async () => {
+    const bare = await loadPolicy(
+      buildPolicy([{ file: "shadowed.rego", source: shadowed }], { entrypoints: ["shadowed"] })
+        .wasm,
+    );
+    expect(() => bare.evaluate({ number: 1 }, "shadowed")).toThrow(/gatehouse:yaml/);
+  });
+
+  it("follow OPA: yaml.is_valid of a non-string is false, yaml.marshal sorts keys, regex.split is RE2", () => {
+    expect(policy.evaluate({ number: 1 }, "shadowed")).toEqual([
+      {
+        result: {
+          yaml_valid_number: false,
+          yaml_valid_text: false,
+          yaml_text: "a:\n- 1\n- 2\nb: 1\n",
+          split_words: ["", "1", "22", ""],
+        },
+      },
+    ]);
   });
 });
