@@ -15,10 +15,9 @@
 // rps, p50/p99 latency, the ratios to direct and to the relay (and of audit+traces to the plain
 // gateway), the CPU each process spent per call, and medians over the rounds. Everything runs on
 // 127.0.0.1, each process on its own.
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { createConnection, createServer as createNetServer, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -38,6 +37,7 @@ import {
   stdioFixtureUpstream,
   type RunningProcess,
 } from "../mcp-conformance/processes.ts";
+import { startMcpProxy } from "./mcp-proxy.ts";
 
 const TOOL = "test_simple_text";
 const RELAY_ENTRY = fileURLToPath(new URL("./http-relay.ts", import.meta.url));
@@ -232,62 +232,6 @@ function onlyChildPid(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A free loopback port (mcp-proxy cannot report the one it gets for port 0). */
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** mcp-proxy (`bin`) in stream mode fronting the stdio fixture; ready once its port accepts. */
-async function startMcpProxy(bin: string): Promise<RunningProcess> {
-  const port = await freePort();
-  const upstream = stdioFixtureUpstream();
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      "--port",
-      String(port),
-      "--host",
-      "127.0.0.1",
-      "--server",
-      "stream",
-      "--",
-      upstream.command,
-      ...upstream.args,
-    ],
-    { cwd: upstream.cwd, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
-  };
-  for (let waited = 0; ; waited += 100) {
-    if (child.exitCode !== null) throw new Error(`mcp-proxy exited during startup:\n${stderr}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = createConnection(port, "127.0.0.1", () => resolve(true));
-      socket.once("error", () => resolve(false));
-      socket.once("connect", () => socket.end());
-    });
-    if (open) break;
-    if (waited > 30_000) {
-      await stop();
-      throw new Error("mcp-proxy: not listening after 30 s");
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { url: `http://127.0.0.1:${port}/mcp`, child, stderrTail: () => stderr, stop };
 }
 
 async function main(): Promise<void> {
