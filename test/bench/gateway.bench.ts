@@ -62,6 +62,8 @@ interface RoundResult {
   p50: number;
   p99: number;
   errors: number;
+  /** what the first failed call said, if any failed */
+  firstError?: string;
   /** CPU time (user + system) each watched process spent per call in this round, in ms */
   cpuPerCall: Record<string, number>;
 }
@@ -135,6 +137,11 @@ async function round(
   const clients = await Promise.all(Array.from({ length: concurrency }, () => connect(target.url)));
   const latencies: number[] = [];
   let errors = 0;
+  let firstError: string | undefined;
+  const failed = (why: string) => {
+    errors++;
+    firstError ??= why.slice(0, 300);
+  };
   let issued = 0;
   const worker = async (client: Client) => {
     while (issued < calls && Date.now() < deadline) {
@@ -144,9 +151,9 @@ async function round(
         const result = await client.callTool({ name: target.tool }, undefined, {
           timeout: CALL_TIMEOUT_MS,
         });
-        if (result.isError) errors++;
-      } catch {
-        errors++;
+        if (result.isError) failed(`tool error: ${JSON.stringify(result.content)}`);
+      } catch (e) {
+        failed(e instanceof Error ? e.message : String(e));
       }
       latencies.push(performance.now() - start);
     }
@@ -179,13 +186,14 @@ async function round(
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     errors,
+    ...(firstError !== undefined && { firstError }),
     cpuPerCall,
   };
 }
 
 const fmt = (r: RoundResult) =>
   `${r.rps.toFixed(0).padStart(6)} rps  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(7)} ms` +
-  (r.errors ? `  (${r.errors} errors)` : "");
+  (r.errors ? `  (${r.errors} errors${r.firstError ? `, first: ${r.firstError}` : ""})` : "");
 const fmtCpu = (r: RoundResult) =>
   Object.entries(r.cpuPerCall)
     .filter(([, ms]) => Number.isFinite(ms))
@@ -368,6 +376,7 @@ function medianResult(results: RoundResult[]): RoundResult {
     p50: median(results.map((x) => x.p50)),
     p99: median(results.map((x) => x.p99)),
     errors: results.reduce((n, x) => n + x.errors, 0),
+    firstError: results.find((x) => x.firstError !== undefined)?.firstError,
     cpuPerCall: Object.fromEntries(
       Object.keys(results[0]!.cpuPerCall).map((name) => [
         name,

@@ -3,14 +3,8 @@
 // packets, two wake-ups of the upstream); http.request(...).end(body) sends both in one write,
 // and skips the web-streams plumbing of the request side. Redirects are not followed (the SDK asks
 // for redirect: "manual" and follows same-origin ones itself).
-import http from "node:http";
-import https from "node:https";
 import { Readable } from "node:stream";
-
-const agents = {
-  "http:": new http.Agent({ keepAlive: true }),
-  "https:": new https.Agent({ keepAlive: true }),
-};
+import { upstreamRequest } from "./agents.ts";
 
 /** Statuses whose responses carry no body (the Response constructor refuses one). */
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -27,10 +21,9 @@ export function nodeHttpFetch(input: string | URL, init: RequestInit = {}): Prom
   if (body) headers["content-length"] = String(body.length);
   const signal = init.signal ?? undefined;
   return new Promise((resolve, reject) => {
-    const request = (url.protocol === "https:" ? https : http).request(url, {
+    const request = upstreamRequest(url, {
       method: init.method ?? "GET",
       headers,
-      agent: agents[url.protocol as "http:" | "https:"],
       ...(signal ? { signal } : {}),
     });
     request.once("error", reject);

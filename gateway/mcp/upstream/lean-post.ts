@@ -4,13 +4,7 @@
 // which costs more per call than the rest of the gateway's work; connection.ts uses this for
 // plain requests and keeps the SDK transport for the session's handshake, its GET stream and
 // everything the upstream sends on its own.
-import http from "node:http";
-import https from "node:https";
-
-const agents = {
-  "http:": new http.Agent({ keepAlive: true }),
-  "https:": new https.Agent({ keepAlive: true }),
-};
+import { upstreamRequest } from "./agents.ts";
 
 /** Largest response body read from an upstream (JSON or the whole SSE stream). */
 export const MAX_UPSTREAM_RESPONSE_BYTES = 32 * 1024 * 1024;
@@ -40,7 +34,7 @@ export function leanPost(url: URL, body: string, options: LeanPostOptions): Prom
   const maxBytes = options.maxBytes ?? MAX_UPSTREAM_RESPONSE_BYTES;
   const payload = Buffer.from(body, "utf8");
   return new Promise((resolve, reject) => {
-    const request = (url.protocol === "https:" ? https : http).request(url, {
+    const request = upstreamRequest(url, {
       method: "POST",
       headers: {
         ...options.headers,
@@ -48,7 +42,6 @@ export function leanPost(url: URL, body: string, options: LeanPostOptions): Prom
         accept: "application/json, text/event-stream",
         "content-length": String(payload.length),
       },
-      agent: agents[url.protocol as "http:" | "https:"],
       ...(options.signal ? { signal: options.signal } : {}),
     });
     request.once("error", reject);
