@@ -15,9 +15,12 @@ export const UPSTREAM_SOCKET_IDLE_MS = 4_000;
 const httpAgent = new http.Agent({ keepAlive: true, timeout: UPSTREAM_SOCKET_IDLE_MS });
 const httpsAgent = new https.Agent({ keepAlive: true, timeout: UPSTREAM_SOCKET_IDLE_MS });
 
-/** A request to an http: or https: upstream over the shared pools. */
+/** A request to an http: or https: upstream over the shared pools (sets `options.agent`). */
 export function upstreamRequest(url: URL, options: http.RequestOptions): http.ClientRequest {
-  return url.protocol === "https:"
-    ? https.request(url, { ...options, agent: httpsAgent })
-    : http.request(url, { ...options, agent: httpAgent });
+  if (url.protocol === "https:") {
+    options.agent = httpsAgent;
+    return https.request(url, options);
+  }
+  options.agent = httpAgent;
+  return http.request(url, options);
 }
