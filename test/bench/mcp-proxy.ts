@@ -2,19 +2,12 @@
 // over stdio, for `npm run bench:gateway -- --mcp-proxy <path to its dist/bin/mcp-proxy.mjs>`: the
 // reference a gateway with a stdio upstream is compared with.
 import { spawn } from "node:child_process";
-import { createConnection, createServer, type AddressInfo } from "node:net";
+import { createConnection } from "node:net";
 import { stdioFixtureUpstream, type RunningProcess } from "../mcp-conformance/processes.ts";
+import { freePort } from "../gateway/upstream/helpers.ts";
 
-/** A free loopback port (mcp-proxy cannot report the one it gets for port 0). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** mcp-proxy (`bin`) in stream mode fronting the stdio fixture; ready once its port accepts. */
+/** mcp-proxy (`bin`) in stream mode fronting the stdio fixture (it cannot report the port it got
+ * for port 0, so it is given a free one); ready once its port accepts. */
 export async function startMcpProxy(bin: string): Promise<RunningProcess> {
   const port = await freePort();
   const upstream = stdioFixtureUpstream();

@@ -7,7 +7,7 @@ import { TYPESCRIPT_NODE_FLAGS } from "../../rego/node-typescript.ts";
 import type { FixtureUpstream } from "./gateway-files.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const FIXTURE_ENTRY = fileURLToPath(
+const FIXTURE_ENTRY = fileURLToPath(
   new URL("../fixtures/conformance-server/main.ts", import.meta.url),
 );
 /** The fixture as a stdio upstream: the command a gateway's catalog (or a stdio client) runs. */

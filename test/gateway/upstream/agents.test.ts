@@ -8,7 +8,6 @@ import { UPSTREAM_SOCKET_IDLE_MS } from "../../../gateway/mcp/upstream/agents.ts
 import { leanPost } from "../../../gateway/mcp/upstream/lean-post.ts";
 
 const ANSWER = '{"jsonrpc":"2.0","id":1,"result":{}}';
-const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let server: Server | undefined;
 
 afterEach(async () => {
