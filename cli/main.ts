@@ -3,7 +3,8 @@ import { createProgram } from "./program.ts";
 import { printFailure } from "./failure.ts";
 
 try {
-  await createProgram().parseAsync(process.argv);
+  const program = await createProgram(process.argv.slice(2));
+  await program.parseAsync(process.argv);
 } catch (e) {
   printFailure(e);
   process.exitCode = 1;

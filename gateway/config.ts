@@ -1,11 +1,22 @@
 // The gateway's settings: defaults < config file (YAML) < GATEHOUSE_* environment < command-line flags.
 // Every layer is validated on its own, so an error names where the bad value came from.
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { isIP } from "node:net";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { describeIssue, issueMessage } from "./catalog/issues.ts";
 import { authEnvLayer, authLayer, resolveAuthConfig, type AuthConfig } from "./auth/config.ts";
+// the egress settings and rules, not the guard: CLI commands that read the config (token, keys,
+// audit) do not load the HTTP stack
+import {
+  egressEnvLayer,
+  egressLayer,
+  egressSettings,
+  issuerEgressProblems,
+  resolveEgress,
+  type EgressConfig,
+} from "./egress/config.ts";
+import { EgressPolicy } from "./egress/policy.ts";
 import { operatorTokenField, resolveSync, syncLayer, type SyncConfig } from "./sync/config.ts";
 import { auditEnvLayer, auditLayer, resolveAudit, type AuditConfig } from "./audit/config.ts";
 import {
@@ -13,14 +24,36 @@ import {
   telemetryLayer,
   type TelemetryConfig,
 } from "./telemetry/config.ts";
+import {
+  metricsLayer,
+  resolveMetricsAccess,
+  type MetricsAccessConfig,
+} from "./telemetry/metrics-access.ts";
+import {
+  policyEnvLayer,
+  policyLayer,
+  resolvePolicyLimits,
+  type PolicyLimitsConfig,
+} from "./policy/config.ts";
 
 const MIB = 1024 * 1024;
 
 export const DEFAULT_LIMITS = {
   maxBodyBytes: MIB,
+  /** deepest nesting of a JSON-RPC body (objects and arrays); deeper bodies get 400 */
+  maxJsonDepth: 64,
+  /** most JSON values in one body; more get 400 (bounds the work of one request) */
+  maxJsonValues: 10_000,
   maxSessions: 1000,
-  maxSessionsPerPrincipal: 50,
+  /** per issuer and subject, so a few identities cannot take the global cap */
+  maxSessionsPerPrincipal: 20,
   sessionIdleMs: 30 * 60_000,
+  /** a session whose client has not sent notifications/initialized by then is closed */
+  handshakeTimeoutMs: 10_000,
+  /** sustained requests per second per principal (issuer and subject); 429 above */
+  requestsPerSecond: 50,
+  /** requests a principal may send at once before requestsPerSecond applies */
+  requestBurst: 100,
   requestTimeoutMs: 60_000,
   /** events kept per SSE stream for resumption (Last-Event-ID); older ones are dropped */
   maxEventsPerStream: 1000,
@@ -35,9 +68,14 @@ const positiveInt = z.int().positive();
 const limitsLayer = z
   .strictObject({
     maxBodyBytes: positiveInt,
+    maxJsonDepth: positiveInt,
+    maxJsonValues: positiveInt,
     maxSessions: positiveInt,
     maxSessionsPerPrincipal: positiveInt,
     sessionIdleMs: positiveInt,
+    handshakeTimeoutMs: positiveInt,
+    requestsPerSecond: positiveInt,
+    requestBurst: positiveInt,
     requestTimeoutMs: positiveInt,
     maxEventsPerStream: positiveInt,
     maxStreamsPerSession: positiveInt,
@@ -72,6 +110,12 @@ const configLayer = z
     audit: auditLayer,
     /** OpenTelemetry: service name, OTLP endpoint, Prometheus /metrics (docs/telemetry.md) */
     telemetry: telemetryLayer,
+    /** who may read GET /metrics: a bearer token and/or loopback only (docs/telemetry.md) */
+    metrics: metricsLayer,
+    /** what the gateway may connect to beyond https to public addresses (docs/gateway.md) */
+    egress: egressLayer,
+    /** what bounds one policy evaluation: budget, memory cap (docs/gateway.md) */
+    policy: policyLayer,
   })
   .partial();
 
@@ -94,6 +138,9 @@ export interface GatewayConfig {
   operatorToken: string | null;
   audit: AuditConfig;
   telemetry: TelemetryConfig;
+  metrics: MetricsAccessConfig;
+  egress: EgressConfig;
+  policy: PolicyLimitsConfig;
 }
 
 /** Bad settings; one line per problem: `<source>: <field>: <what>`. */
@@ -162,12 +209,20 @@ export function resolve(layers: ConfigLayer[]): GatewayConfig {
     operatorToken: merged.operatorToken ?? null,
     audit: resolveAudit(layers.map((layer) => layer.audit ?? {})),
     telemetry: resolveTelemetryConfig(layers.map((layer) => layer.telemetry)),
+    metrics: resolveMetricsAccess(layers.map((layer) => layer.metrics)),
+    egress: resolveEgress(layers.map((layer) => layer.egress ?? {})),
+    policy: resolvePolicyLimits(layers.map((layer) => layer.policy ?? {})),
   };
   if (config.dev && !loopback) {
     throw new ConfigError([
       `dev: the development principal is refused on a non-loopback bind (host ${host}); bind 127.0.0.1 or configure identity`,
     ]);
   }
+  const egress = issuerEgressProblems(
+    config.auth.issuers,
+    new EgressPolicy(egressSettings(config)),
+  );
+  if (egress.length > 0) throw new ConfigError(egress);
   return config;
 }
 
@@ -184,8 +239,10 @@ function readConfigFile(file: string): unknown {
       `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
     ]);
   }
+  // loaded only when there is a file to read: most CLI commands run without one
+  const { parse } = createRequire(import.meta.url)("yaml") as typeof import("yaml");
   try {
-    return parseYaml(text) ?? {};
+    return parse(text) ?? {};
   } catch (e) {
     throw new ConfigError([`${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`]);
   }
@@ -251,5 +308,9 @@ function envLayer(env: Record<string, string | undefined>, problems: string[]): 
   if (audit) layer.audit = audit;
   const auth = authEnvLayer(env, problems);
   if (auth) layer.auth = auth;
+  const egress = egressEnvLayer(env, problems);
+  if (egress) layer.egress = egress;
+  const policy = policyEnvLayer(env, problems);
+  if (policy) layer.policy = policy;
   return [layer];
 }

@@ -7,11 +7,12 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadCatalog, type Catalog } from "./catalog/index.ts";
+import { EgressGuard, egressSettings } from "./egress/index.ts";
 import { Authenticator } from "./auth/authenticator.ts";
 import { DEV_PRINCIPAL_LABEL } from "./auth/dev.ts";
-import type { GatewayConfig } from "./config.ts";
-import { stderrLogger, type Logger } from "./log.ts";
-import { PolicyEngine } from "./policy/index.ts";
+import { isLoopbackHost, type GatewayConfig } from "./config.ts";
+import { redactingLogger, stderrLogger, type Logger } from "./log.ts";
+import { PolicyEngine, policyLimitOptions } from "./policy/index.ts";
 import type { CreateSessionServer, UpstreamPool } from "./mcp/contracts.ts";
 import { createDownstreamHandler, type DownstreamOptions } from "./mcp/downstream.ts";
 import { createSessionServer } from "./mcp/session-server.ts";
@@ -21,6 +22,7 @@ import { combineObservers, type CallObserver } from "./observer.ts";
 import { createDecisionRecorder } from "./audit/index.ts";
 import { Redactor } from "./redaction.ts";
 import { Telemetry } from "./telemetry/index.ts";
+import { MetricsAccess } from "./telemetry/metrics-access.ts";
 import { createApp, type AppOptions } from "./server.ts";
 
 export interface ActiveState {
@@ -43,11 +45,16 @@ export interface GatewayDeps {
   telemetry?: Telemetry;
   /** extra HTTP endpoints by exact path (gateway/sync/start.ts: /-/sync, /-/status) */
   routes?: AppOptions["routes"];
+  /** every outbound connection (issuers, JWKS, token endpoints, HTTP upstreams) goes through it;
+   * defaults to one built from config.dev and config.egress */
+  egress?: EgressGuard;
 }
 
 export class Gateway {
   private state: ActiveState | undefined;
   private closing: Promise<void> | undefined;
+  /** the egress guard the gateway made (not one given in deps): its sockets close with it */
+  private ownEgress: EgressGuard | undefined;
   /** responses not yet finished; long-lived GET streams are tracked apart (they never finish) */
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -66,24 +73,31 @@ export class Gateway {
   }
 
   static async start(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
-    const log = deps.log ?? stderrLogger;
-    const catalog = deps.catalog ?? loadCatalog(config.catalogDir);
-    const policy = deps.policy ?? (await PolicyEngine.fromDirectories(config.policyDirs));
+    // one redactor for log lines, spans and records: the config's secret patterns
+    const redactor = new Redactor(config.audit.secretPatterns);
+    const log = redactingLogger(deps.log ?? stderrLogger, redactor);
+    const egress = deps.egress ?? new EgressGuard(egressSettings(config));
+    const catalog = deps.catalog ?? loadCatalog(config.catalogDir, { egress: egress.policy });
+    const policy =
+      deps.policy ??
+      (await PolicyEngine.fromDirectories(config.policyDirs, policyLimitOptions(config.policy)));
     const telemetry =
       deps.telemetry ??
       (await Telemetry.start(config.telemetry, {
-        redactor: new Redactor(config.audit.secretPatterns),
+        redactor,
         log,
       }));
+    // decision records (docs/audit.md); audit.enabled: false turns them off. Opened before the
+    // upstreams, so a bad store or signing key stops the gateway before any upstream starts
+    const recorder = createDecisionRecorder(config, log);
     const pool = deps.createUpstreamPool
       ? deps.createUpstreamPool(catalog)
       : createUpstreamPool(catalog, {
           logger: poolLogger(log),
           requestTimeoutMs: config.limits.requestTimeoutMs,
+          egress,
         });
     telemetry.observeUpstreams(pool);
-    // decision records (docs/audit.md); audit.enabled: false turns them off
-    const recorder = createDecisionRecorder(config, log);
     // a record names the gateway's own span when the request is traced
     recorder?.useTraceIds((facts) => telemetry.traceIds(facts));
     // telemetry first: the first observer's trace context is what upstreams receive
@@ -106,6 +120,7 @@ export class Gateway {
       defaultResource: () => gateway!.url,
       hasVirtualServer: (name) => gateway?.state?.catalog.virtualServers.has(name) ?? false,
       log,
+      egress,
     });
     const handleMcp = createDownstreamHandler({
       config,
@@ -115,7 +130,13 @@ export class Gateway {
         deps.resolvePrincipal ?? ((ctx, view) => authenticator.authenticate(ctx, view)),
       scopeRefusal: (principal, methods, view) =>
         authenticator.scopeRefusal(principal, methods, view),
+      credentials: authenticator.credentials,
     });
+    const metricsAccess = new MetricsAccess(config.metrics);
+    if (!metricsAccess.restricted && !isLoopbackHost(config.host))
+      log.log("warn", "GET /metrics is open to anyone who can reach the gateway", {
+        fix: "set metrics.token (env:NAME or file:/path) or metrics.loopbackOnly: true",
+      });
     const app = createApp({
       notReadyReason: () => gateway?.notReadyReason(),
       readyFacts: () => ({
@@ -125,6 +146,8 @@ export class Gateway {
       hasVirtualServer: (name) => gateway?.state?.catalog.virtualServers.has(name) ?? false,
       protectedResourceMetadata: (suffix) => authenticator.protectedResourceMetadata(suffix),
       metricsText: () => telemetry.metricsText(),
+      metricsRefusal: (ctx) =>
+        metricsAccess.refusal(ctx.get("authorization"), ctx.req.socket.remoteAddress),
       routes: deps.routes,
       handleMcp,
       log,
@@ -134,6 +157,7 @@ export class Gateway {
       catalog,
       policy,
     });
+    if (!deps.egress) gateway.ownEgress = egress;
     const handler = app.callback();
     http.on("request", (req, res) => gateway.track(req, res, () => handler(req, res)));
     // bounds how long a client may take to send its request (slow-body attacks)
@@ -195,6 +219,7 @@ export class Gateway {
         error: e instanceof Error ? e.message : String(e),
       });
     });
+    this.ownEgress?.close();
     this.http.closeAllConnections();
     await stopped;
     // after every request has ended, so the last records are flushed

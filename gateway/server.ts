@@ -16,6 +16,8 @@ export interface AppOptions {
   protectedResourceMetadata?(suffix: string): Record<string, unknown> | undefined;
   /** Prometheus text for GET /metrics, or null when Prometheus is off (404) */
   metricsText?(): Promise<string> | null;
+  /** why this request may not read /metrics (the `metrics` config: token, loopback only) */
+  metricsRefusal?(ctx: Context): { status: number; message: string } | undefined;
   /** operator endpoints by exact path (GitOps: /-/sync, /-/status); each checks its own method */
   routes?: Record<string, (ctx: Context) => Promise<void>>;
   log: Logger;
@@ -62,6 +64,18 @@ export function createApp(options: AppOptions): Koa {
     const route = options.routes?.[ctx.path];
     if (route) return route(ctx);
     if (ctx.path === "/metrics" && ctx.method === "GET") {
+      const refused = options.metricsRefusal?.(ctx);
+      if (refused) {
+        options.log.log("warn", "metrics request refused", {
+          status: refused.status,
+          reason: refused.message,
+          remote: ctx.req.socket.remoteAddress,
+        });
+        ctx.status = refused.status;
+        if (refused.status === 401) ctx.set("WWW-Authenticate", 'Bearer realm="gatehouse-metrics"');
+        ctx.body = { error: refused.message };
+        return;
+      }
       const text = options.metricsText?.() ?? null;
       if (text === null) {
         ctx.status = 404;

@@ -11,8 +11,22 @@ import type { Policy } from "./plan/ir.ts";
 export { parseModule, parseQuery } from "./syntax/index.ts";
 export { compileModules, compileQuery } from "./compile/index.ts";
 export { planPolicy } from "./plan/index.ts";
-export { buildWasm } from "./wasm/index.ts";
+export {
+  buildWasm,
+  ModuleLimits,
+  DEFAULT_EVAL_BUDGET,
+  MAX_EVAL_BUDGET,
+  MAX_INPUT_DEPTH,
+  MAX_MEMORY_MIB,
+  DEFAULT_MAX_MEMORY_MIB,
+  checkBudget,
+  memoryPages,
+  memoryCapMessage,
+  jsonDepthExceeds,
+  type EvaluationLimits,
+} from "./wasm/index.ts";
 export { hostBuiltins } from "./builtins/host/index.ts";
+export { compiledSchema, type CompiledSchema } from "./builtins/host/schema-validators.ts";
 export { RegoError, formatIssue } from "./errors.ts";
 export { readBundle, writeBundle, loadPolicyDirectory, PolicyLoadError } from "./bundle/index.ts";
 export type { Bundle, BundleContents, BundleManifest, PolicyDirectory } from "./bundle/index.ts";
@@ -36,6 +50,15 @@ export interface BuildOptions {
   strictBuiltinErrors?: boolean;
   /** instrument the module to record which source lines run (`gatehouse policy test --coverage`) */
   coverage?: boolean;
+  /**
+   * Meter evaluations against a budget (default true). false: no metering and no budget exports,
+   * like a module from OPA's `opa build -t wasm` (benchmarks compare the two).
+   */
+  meter?: boolean;
+  /** the module's evaluation budget when its host sets none (default DEFAULT_EVAL_BUDGET) */
+  budget?: number;
+  /** binaryen optimisation (rego/wasm/link.ts); "none" builds several times faster (policy test) */
+  optimize?: "module" | "policy" | "none";
 }
 
 export interface BuiltPolicy {
@@ -69,7 +92,12 @@ export function buildPolicy(files: SourceFile[], options: BuildOptions = {}): Bu
     })),
   ];
   const ir = planPolicy(compiled, queries, { coverage: options.coverage ?? false });
-  const wasmOptions = { strictBuiltinErrors: options.strictBuiltinErrors ?? false };
+  const wasmOptions = {
+    strictBuiltinErrors: options.strictBuiltinErrors ?? false,
+    meter: options.meter,
+    budget: options.budget,
+    optimize: options.optimize,
+  };
   const entrypoints = Object.fromEntries(ir.plans.plans.map((p, i) => [p.name, i]));
   if (!options.coverage) return { wasm: buildWasm(ir, wasmOptions), ir, entrypoints };
   const { wasm, coverage } = buildWasmWithCoverage(ir, wasmOptions);

@@ -1,28 +1,7 @@
 #!/usr/bin/env node
-// Launcher for the TypeScript CLI. Node runs our .ts sources itself with the flags of
-// rego/node-typescript.ts; when this process was started without them, run main.ts in a child
-// that has them (argv array, no shell), pass signals on, and exit with its code.
-import { spawn } from "node:child_process";
+// The `gatehouse` command: runs cli/main.ts in this process (rego/node-typescript-loader.js), so
+// the pid that was started is the gateway itself and SIGTERM/SIGINT reach its graceful shutdown.
 import { fileURLToPath } from "node:url";
+import { runTypeScript } from "../../rego/node-typescript-loader.js";
 
-const main = fileURLToPath(new URL("../main.ts", import.meta.url));
-// Kept equal to TYPESCRIPT_NODE_FLAGS (rego/node-typescript.ts), which this plain-JS file cannot import.
-const flags = ["--experimental-transform-types", "--disable-warning=ExperimentalWarning"];
-
-if (process.features.typescript === "transform") {
-  await import(main);
-} else {
-  const child = spawn(process.execPath, [...flags, main, ...process.argv.slice(2)], {
-    stdio: "inherit",
-  });
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-    process.on(signal, () => child.kill(signal));
-  }
-  child.on("error", (e) => {
-    process.stderr.write(`gatehouse failed to start: ${e.message}\n`);
-    process.exitCode = 1;
-  });
-  child.on("exit", (code, signal) => {
-    process.exitCode = code ?? (signal ? 1 : 0);
-  });
-}
+await runTypeScript(fileURLToPath(new URL("../main.ts", import.meta.url)), process.argv.slice(2));

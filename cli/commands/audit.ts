@@ -1,19 +1,44 @@
-// gatehouse audit query | export | verify: read the decision store (docs/audit.md).
-import { existsSync } from "node:fs";
+// gatehouse audit query | export | verify | checkpoint: read the decision store and check its
+// chain and signed checkpoints (docs/audit.md).
+import { existsSync, readFileSync } from "node:fs";
+import type { KeyObject } from "node:crypto";
+import { dirname } from "node:path";
 import { Option, type Command } from "commander";
+import {
+  checkSignature,
+  parseCheckpoint,
+  type Checkpoint,
+} from "../../gateway/audit/checkpoint.ts";
 import { parseDuration } from "../../gateway/audit/config.ts";
 import { openAuditStore, storeLocation } from "../../gateway/audit/open.ts";
 import type { AuditRecord } from "../../gateway/audit/record.ts";
+import {
+  SigningKeyError,
+  TrustedKeys,
+  configuredPublicKey,
+  publicKeyFilesIn,
+  readPublicKey,
+} from "../../gateway/audit/signing-key.ts";
 import type { AuditFilter, AuditStore } from "../../gateway/audit/store.ts";
 import { verifyChain, type VerifyReport } from "../../gateway/audit/verify.ts";
 import { isPostgresLocation } from "../../gateway/audit/config.ts";
-import { loadConfig } from "../../gateway/config.ts";
+import { loadConfig, type GatewayConfig } from "../../gateway/config.ts";
 import { CliError } from "../failure.ts";
 
 interface StoreOptions {
   store?: string;
   schema?: string;
   config?: string;
+}
+
+interface KeyOptions extends StoreOptions {
+  publicKey?: string[];
+}
+
+interface VerifyOptions extends KeyOptions {
+  format: "text" | "json";
+  checkpoint?: string;
+  chainOnly?: boolean;
 }
 
 interface FilterOptions extends StoreOptions {
@@ -56,11 +81,8 @@ function filterOptions(command: Command): Command {
     .option("--trace-id <id>", "W3C trace id (32 hex digits)");
 }
 
-export function registerAuditCommands(program: Command): void {
-  const audit = program
-    .command("audit")
-    .description("query, export and verify the decision records (docs/audit.md)");
-
+/** Adds the subcommands to `gatehouse audit` (cli/program.ts creates it). */
+export function defineAuditCommands(audit: Command): void {
   filterOptions(audit.command("query"))
     .description("print decision records, newest first")
     .option("--limit <n>", "at most this many records", "100")
@@ -73,12 +95,33 @@ export function registerAuditCommands(program: Command): void {
     .option("--include-retention", "also write the retention job's records")
     .action((options: FilterOptions & { includeRetention?: boolean }) => exportRecords(options));
 
-  storeOptions(audit.command("verify"))
-    .description("check the hash chain; exit 1 and name the first broken record if it is broken")
+  keyOptions(storeOptions(audit.command("verify")))
+    .description(
+      "check the hash chain and the signed checkpoints; exit 1 and name what is broken (edited, deleted, rewritten, truncated, forged or unsigned)",
+    )
     .addOption(
       new Option("--format <format>", "output format").choices(["text", "json"]).default("text"),
     )
-    .action((options: StoreOptions & { format: "text" | "json" }) => verify(options));
+    .option(
+      "--checkpoint <file>",
+      "a checkpoint kept elsewhere (`audit checkpoint` output): the store must hold it and not end before it",
+    )
+    .option("--chain-only", "check the hash chain alone, without signatures (no key needed)")
+    .action((options: VerifyOptions) => verify(options));
+
+  keyOptions(storeOptions(audit.command("checkpoint")))
+    .description(
+      "print the latest signed checkpoint as JSON, to keep elsewhere as a witness for `audit verify --checkpoint`",
+    )
+    .action((options: KeyOptions) => latestCheckpoint(options));
+}
+
+function keyOptions(command: Command): Command {
+  return command.option(
+    "--public-key <file>",
+    "public key (PEM) checkpoints must be signed with; repeat for several (default: the keys in the gateway's data dir)",
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  );
 }
 
 /** Opens the store named by --store, or the one the gateway's config names. */
@@ -276,10 +319,95 @@ function write(text: string): Promise<void> {
   });
 }
 
-async function verify(options: StoreOptions & { format: "text" | "json" }): Promise<void> {
+/**
+ * The public keys checkpoints must be signed with: --public-key files, else the keys the gateway
+ * left in its data dir (and next to a SQLite store) and the public half of a configured
+ * audit.signingKey. Null with the places looked at when there is none.
+ */
+function trustedKeys(options: KeyOptions): { keys: TrustedKeys | null; looked: string[] } {
+  try {
+    return findTrustedKeys(options);
+  } catch (e) {
+    if (e instanceof SigningKeyError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+function findTrustedKeys(options: KeyOptions): { keys: TrustedKeys | null; looked: string[] } {
+  if (options.publicKey && options.publicKey.length > 0) {
+    return { keys: new TrustedKeys(options.publicKey.map(readPublicKey)), looked: [] };
+  }
+  const found: KeyObject[] = [];
+  const looked: string[] = [];
+  let config: GatewayConfig | undefined;
+  try {
+    config = loadConfig({ file: options.config, env: process.env });
+  } catch (e) {
+    // an explicit --config must load; without one, the store's folder may still hold the key
+    if (options.config !== undefined) throw e;
+  }
+  const dirs = new Set<string>();
+  if (config) {
+    if (config.audit.signingKey !== null) {
+      looked.push("audit.signingKey");
+      found.push(configuredPublicKey(config.audit.signingKey));
+    }
+    dirs.add(config.dataDir);
+  }
+  const location =
+    options.store ?? (config ? storeLocation(config.audit, config.dataDir) : undefined);
+  if (location !== undefined && !isPostgresLocation(location)) dirs.add(dirname(location));
+  for (const dir of dirs) {
+    looked.push(dir);
+    found.push(...publicKeyFilesIn(dir).map(readPublicKey));
+  }
+  return { keys: found.length > 0 ? new TrustedKeys(found) : null, looked };
+}
+
+function noKeyError(looked: string[], what: string, alternative = ""): CliError {
+  return new CliError(
+    `no public key to check ${what} with (looked in ${looked.join(", ") || "nothing"}): pass --public-key <file> (the gateway writes audit-signing-key.<key id>.pub.pem into its data dir)${alternative}`,
+  );
+}
+
+function readWitness(path: string): Checkpoint {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new CliError(`--checkpoint ${path}: cannot read: ${(e as Error).message}`);
+  }
+  try {
+    return parseCheckpoint(JSON.parse(text), `--checkpoint ${path}`);
+  } catch (e) {
+    throw new CliError(
+      e instanceof SyntaxError
+        ? `--checkpoint ${path}: not JSON: ${e.message}`
+        : (e as Error).message,
+    );
+  }
+}
+
+async function verify(options: VerifyOptions): Promise<void> {
+  if (options.chainOnly && (options.checkpoint || options.publicKey)) {
+    throw new CliError("--chain-only checks no signature: drop --checkpoint and --public-key");
+  }
+  let keys: TrustedKeys | undefined;
+  if (!options.chainOnly) {
+    const found = trustedKeys(options);
+    if (!found.keys) {
+      throw noKeyError(
+        found.looked,
+        "the checkpoints",
+        ", or --chain-only to check the hash chain alone",
+      );
+    }
+    keys = found.keys;
+  }
+  const witness = options.checkpoint === undefined ? undefined : readWitness(options.checkpoint);
   const { label, report } = await withStore(options, async (store) => ({
     label: store.label,
-    report: await verifyChain(store),
+    report: await verifyChain(store, { keys, witness }),
   }));
   process.stdout.write(
     options.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : verifyText(label, report),
@@ -288,14 +416,66 @@ async function verify(options: StoreOptions & { format: "text" | "json" }): Prom
 }
 
 export function verifyText(label: string, report: VerifyReport): string {
-  if (report.records === 0) return `${label}: no records\n`;
-  const span = `${report.records} records (seq ${report.first_seq}-${report.last_seq})`;
-  if (report.broken) {
-    return `${label}: ${span}: CHAIN BROKEN at record seq ${report.broken.seq} (${report.broken.problem})\n${report.broken.message}\n`;
+  const lines: string[] = [];
+  const span =
+    report.records === 0
+      ? "no records"
+      : `${report.records} records (seq ${report.first_seq}-${report.last_seq})`;
+  const { broken, signatures } = report;
+  if (broken) {
+    const place = broken.seq === null ? "the store" : `record seq ${broken.seq}`;
+    lines.push(`${label}: ${span}: CHAIN BROKEN at ${place} (${broken.problem})`, broken.message);
+    for (const p of report.problems.slice(1)) lines.push(`also (${p.problem}): ${p.message}`);
+  } else if (report.records === 0) {
+    lines.push(`${label}: no records`);
+  } else {
+    const anchor =
+      report.anchor === "retention"
+        ? "starts at a retention anchor (older records removed by retention)"
+        : "starts at genesis";
+    lines.push(`${label}: ${span}: chain intact, ${anchor}`);
   }
-  const anchor =
-    report.anchor === "retention"
-      ? "starts at a retention anchor (older records removed by retention)"
-      : "starts at genesis";
-  return `${label}: ${span}: chain intact, ${anchor}\nhead hash ${report.head_hash}\n`;
+  if (!signatures.checked) {
+    lines.push(
+      "signatures not checked (--chain-only): a rewritten or truncated store passes this check",
+    );
+  } else if (signatures.last_signed_seq !== null) {
+    const tail =
+      signatures.unsigned_tail === 0
+        ? "every record is covered"
+        : `${signatures.unsigned_tail} records after it are not signed yet (their removal cannot be detected without a witness)`;
+    lines.push(
+      `signed: ${signatures.checkpoints} checkpoints by key ${signatures.key_ids.join(", ")}; last signed seq ${signatures.last_signed_seq} (${signatures.last_signed_time}); ${tail}`,
+    );
+  }
+  if (report.witness) {
+    lines.push(
+      report.witness.ok
+        ? `witness checkpoint seq ${report.witness.seq}: found with its hash`
+        : `witness checkpoint seq ${report.witness.seq}: NOT MATCHED`,
+    );
+  }
+  if (report.head_hash !== null) lines.push(`head hash ${report.head_hash}`);
+  return `${lines.join("\n")}\n`;
+}
+
+async function latestCheckpoint(options: KeyOptions): Promise<void> {
+  const { keys, looked } = trustedKeys(options);
+  const checkpoint = await withStore(options, async (store) => {
+    const all = await store.checkpoints();
+    return all[all.length - 1] ?? null;
+  });
+  if (checkpoint === null) {
+    throw new CliError(
+      "the store has no signed checkpoint yet: a gateway signs one at its first record and at start",
+    );
+  }
+  if (!keys) throw noKeyError(looked, "the checkpoint's signature");
+  const check = checkSignature(checkpoint, keys);
+  if (check !== "valid") {
+    throw new CliError(
+      `the latest checkpoint (seq ${checkpoint.seq}, key ${checkpoint.key_id}) ${check === "unknown-key" ? "is signed by a key that is not trusted" : "has an invalid signature"}: run \`gatehouse audit verify\``,
+    );
+  }
+  process.stdout.write(`${JSON.stringify(checkpoint, null, 2)}\n`);
 }

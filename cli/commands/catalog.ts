@@ -1,4 +1,4 @@
-// gatehouse catalog validate <dir> [--check-secrets]
+// gatehouse catalog validate <dir> [--check-secrets] [--config file] [--dev]
 import type { Command } from "commander";
 import {
   CatalogError,
@@ -8,15 +8,18 @@ import {
   SecretResolutionError,
   type Catalog,
 } from "../../gateway/catalog/index.ts";
+import { loadConfig } from "../../gateway/config.ts";
+import { egressSettings } from "../../gateway/egress/config.ts";
+import { EgressPolicy } from "../../gateway/egress/policy.ts";
 
 interface ValidateOptions {
   checkSecrets?: boolean;
+  config?: string;
+  dev?: boolean;
 }
 
-export function registerCatalogCommands(program: Command): void {
-  const catalog = program
-    .command("catalog")
-    .description("check the catalog of upstream and virtual servers");
+/** Adds the subcommands to `gatehouse catalog` (cli/program.ts creates it). */
+export function defineCatalogCommands(catalog: Command): void {
   catalog
     .command("validate")
     .description(
@@ -27,11 +30,22 @@ export function registerCatalogCommands(program: Command): void {
       "--check-secrets",
       "also resolve every secret reference (env:, file:) without printing values",
     )
+    .option(
+      "--config <file>",
+      "the gateway config (also GATEHOUSE_CONFIG): URLs are checked against its egress rules",
+    )
+    .option("--dev", "check as for `serve --dev` (loopback upstreams allowed)")
     .action((dir: string, options: ValidateOptions) => validateCatalog(dir, options));
 }
 
 function validateCatalog(dir: string, options: ValidateOptions): void {
-  const catalog = loadCatalog(dir);
+  // the egress rules `serve` would run with: same config file, environment and --dev
+  const config = loadConfig({
+    file: options.config,
+    env: process.env,
+    flags: options.dev ? { dev: true } : {},
+  });
+  const catalog = loadCatalog(dir, { egress: new EgressPolicy(egressSettings(config)) });
   if (options.checkSecrets) {
     const problems = unresolvedSecrets(catalog);
     if (problems.length > 0) throw new CatalogError(problems);

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { ApiKeyStore, type ApiKeyRecord } from "../../gateway/auth/api-keys.ts";
 import { parseDuration } from "../../gateway/audit/config.ts";
 import { loadConfig } from "../../gateway/config.ts";
+import { commaList } from "../comma-list.ts";
 import { CliError } from "../failure.ts";
 
 interface StoreOptions {
@@ -17,14 +18,6 @@ interface CreateOptions extends StoreOptions {
   roles?: string;
   scopes?: string;
   expires?: string;
-}
-
-/** "a,b" -> ["a", "b"] (blank entries dropped) */
-export function commaList(value: string | undefined): string[] {
-  return (value ?? "")
-    .split(",")
-    .map((part) => part.trim())
-    .filter((part) => part !== "");
 }
 
 /** The data dir the gateway would use: --data-dir, else the config (file, GATEHOUSE_DATA_DIR). */
@@ -42,8 +35,8 @@ function withStoreOptions(command: Command): Command {
     .option("--data-dir <dir>", "data dir (default: the config's dataDir, .gatehouse)");
 }
 
-export function registerKeysCommands(program: Command): void {
-  const keys = program.command("keys").description("API keys for machine clients (stored hashed)");
+/** Adds the subcommands to `gatehouse keys` (cli/program.ts creates it). */
+export function defineKeysCommands(keys: Command): void {
   withStoreOptions(
     keys
       .command("create")

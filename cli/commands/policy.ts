@@ -7,8 +7,8 @@ import { registerPolicyDiff } from "./policy/diff.ts";
 import { registerPolicyCheck } from "./policy/check.ts";
 import { registerPolicyFmt } from "./policy/fmt.ts";
 
-export function registerPolicyCommands(program: Command): void {
-  const policy = program.command("policy").description("build and evaluate Rego policies");
+/** Adds the subcommands to `gatehouse policy` (cli/program.ts creates it). */
+export function definePolicyCommands(policy: Command): void {
   registerPolicyBuild(policy);
   registerPolicyEval(policy);
   registerPolicyTest(policy);

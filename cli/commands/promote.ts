@@ -5,12 +5,9 @@ import { testLine } from "../promote/body.ts";
 
 type PromoteCommandOptions = Omit<PromoteOptions, "env" | "log">;
 
-export function registerPromoteCommand(program: Command): void {
-  program
-    .command("promote")
-    .description(
-      "test an environment's policies, compare its decisions with the target's, and open a pull request that promotes its files",
-    )
+/** Adds options and action to `gatehouse promote` (cli/program.ts creates it). */
+export function definePromoteCommand(command: Command): void {
+  command
     .requiredOption("--from <env>", "environment to promote (environments/<env>/ or a branch)")
     .requiredOption("--to <env>", "environment to promote into")
     .option("--dry-run", "print what would be done; push nothing, open nothing")

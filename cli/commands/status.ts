@@ -4,16 +4,15 @@ import type { GatewayStatus } from "../../gateway/sync/index.ts";
 import { CliError } from "../failure.ts";
 
 interface StatusOptions {
-  url: string;
+  url?: string;
   token?: string;
   json?: boolean;
 }
 
-export function registerStatusCommand(program: Command): void {
-  program
-    .command("status")
-    .description("show a running gateway's active revision, last sync attempt and upstream health")
-    .option("--url <url>", "the gateway's base URL", "http://127.0.0.1:8080")
+/** Adds options and action to `gatehouse status` (cli/program.ts creates it). */
+export function defineStatusCommand(command: Command): void {
+  command
+    .option("--url <url>", "the gateway's URL (default: GATEHOUSE_URL, else http://127.0.0.1:8080)")
     .option("--token <token>", "operator token (default: GATEHOUSE_OPERATOR_TOKEN)")
     .option("--json", "print the status document as JSON")
     .action((options: StatusOptions) => showStatus(options));
@@ -21,11 +20,12 @@ export function registerStatusCommand(program: Command): void {
 
 async function showStatus(options: StatusOptions): Promise<void> {
   const token = options.token ?? process.env.GATEHOUSE_OPERATOR_TOKEN;
+  const base = options.url ?? process.env.GATEHOUSE_URL ?? "http://127.0.0.1:8080";
   let url: URL;
   try {
-    url = new URL("/-/status", options.url);
+    url = new URL("/-/status", base);
   } catch {
-    throw new CliError(`--url: not a URL: ${JSON.stringify(options.url)}`);
+    throw new CliError(`--url: not a URL: ${JSON.stringify(base)}`);
   }
   let response: Response;
   try {
@@ -78,8 +78,12 @@ export function formatStatus(status: GatewayStatus): string {
   lines.push("upstreams");
   for (const u of status.upstreams) {
     const error = u.lastError ? ` (${u.lastError})` : "";
+    // a status from a gateway of before connection keys has neither field
+    const scope = u.isolation
+      ? `  ${u.isolation}, ${u.connections.open}/${u.connections.max} connections`
+      : "";
     lines.push(
-      `  ${u.name}  ${u.transport}  ${u.state} since ${u.since}, restarts ${u.restarts}${error}`,
+      `  ${u.name}  ${u.transport}${scope}  ${u.state} since ${u.since}, restarts ${u.restarts}${error}`,
     );
   }
   return `${lines.join("\n")}\n`;

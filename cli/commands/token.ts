@@ -5,7 +5,7 @@ import { signDevToken } from "../../gateway/auth/dev-token.ts";
 import { parseDuration } from "../../gateway/audit/config.ts";
 import { loadConfig } from "../../gateway/config.ts";
 import { CliError } from "../failure.ts";
-import { commaList } from "./keys.ts";
+import { commaList } from "../comma-list.ts";
 
 interface TokenOptions {
   sub: string;
@@ -18,10 +18,9 @@ interface TokenOptions {
   dataDir?: string;
 }
 
-export function registerTokenCommands(program: Command): void {
-  program
-    .command("token")
-    .description("print a development token (trusted only by a --dev gateway, from loopback)")
+/** Adds options and action to `gatehouse token` (cli/program.ts creates it). */
+export function defineTokenCommand(command: Command): void {
+  command
     .requiredOption("--sub <subject>", "the principal's subject")
     .option("--groups <list>", "comma-separated groups")
     .option("--roles <list>", "comma-separated roles")

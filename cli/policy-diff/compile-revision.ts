@@ -70,7 +70,12 @@ export async function compileFolder(
       decide(input, at) {
         clock = BigInt((at ?? new Date()).getTime()) * 1_000_000n;
         const decision = policy.decide(input);
-        return { allow: decision.allow, reasons: decision.reasons };
+        const listed = (input as { list?: unknown }).list !== undefined;
+        return {
+          allow: decision.allow,
+          reasons: decision.reasons,
+          ...(listed && { visible: decision.visible_tools }),
+        };
       },
     },
   };

@@ -1,9 +1,12 @@
-// Replays recorded decision inputs against two policies and collects every decision that changes.
+// Replays recorded decision inputs against two policies and collects every decision that changes:
+// a flipped allow, other reasons, or (list methods) other tools shown in the list.
 import type { RecordedDecision } from "./records.ts";
 
 export interface Verdict {
   allow: boolean;
   reasons: string[];
+  /** list methods (the input has a `list`): the names the policy lets the client see */
+  visible?: string[];
 }
 
 /** One policy to replay against; `decide` is evaluated at the instant `at` (time.now_ns). */
@@ -11,7 +14,7 @@ export interface Replayer {
   decide(input: unknown, at: Date | undefined): Verdict;
 }
 
-export type ChangeKind = "allow->deny" | "deny->allow" | "reasons changed";
+export type ChangeKind = "allow->deny" | "deny->allow" | "reasons changed" | "list changed";
 
 export interface DecisionChange {
   kind: ChangeKind;
@@ -21,12 +24,17 @@ export interface DecisionChange {
   tool: string;
   base: Verdict;
   head: Verdict;
+  /** "list changed": names shown by the base and no longer by the head */
+  hidden?: string[];
+  /** "list changed": names the head shows and the base did not */
+  shown?: string[];
 }
 
 export interface ChangeCounts {
   "allow->deny": number;
   "deny->allow": number;
   "reasons changed": number;
+  "list changed": number;
   total: number;
 }
 
@@ -54,7 +62,7 @@ export const MAX_CHANGES_KEPT = 10_000;
 export const MAX_GROUPS = 10_000;
 
 export function noChanges(): ChangeCounts {
-  return { "allow->deny": 0, "deny->allow": 0, "reasons changed": 0, total: 0 };
+  return { "allow->deny": 0, "deny->allow": 0, "reasons changed": 0, "list changed": 0, total: 0 };
 }
 
 function sameReasons(a: string[], b: string[]): boolean {
@@ -67,7 +75,19 @@ function sameReasons(a: string[], b: string[]): boolean {
 export function changeKind(base: Verdict, head: Verdict): ChangeKind | undefined {
   if (base.allow && !head.allow) return "allow->deny";
   if (!base.allow && head.allow) return "deny->allow";
+  const { hidden, shown } = listChange(base, head);
+  if (hidden.length > 0 || shown.length > 0) return "list changed";
   return sameReasons(base.reasons, head.reasons) ? undefined : "reasons changed";
+}
+
+/** What a list method's answer loses and gains between the two verdicts, sorted. */
+export function listChange(base: Verdict, head: Verdict): { hidden: string[]; shown: string[] } {
+  const before = new Set(base.visible ?? []);
+  const after = new Set(head.visible ?? []);
+  return {
+    hidden: [...before].filter((name) => !after.has(name)).sort(),
+    shown: [...after].filter((name) => !before.has(name)).sort(),
+  };
 }
 
 export function emptyReplay(): ReplayResult {
@@ -108,6 +128,7 @@ export async function replayDecisions(
         tool: record.tool,
         base: before,
         head: after,
+        ...(kind === "list changed" && listChange(before, after)),
       });
     } else {
       result.changesOmitted += 1;

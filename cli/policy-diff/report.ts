@@ -16,7 +16,7 @@ export interface DiffSummary extends ReplayResult {
   changedFiles?: { status: string; path: string }[];
 }
 
-const KINDS: ChangeKind[] = ["allow->deny", "deny->allow", "reasons changed"];
+const KINDS: ChangeKind[] = ["allow->deny", "deny->allow", "reasons changed", "list changed"];
 
 export function formatDiff(summary: DiffSummary, format: DiffFormat): string {
   if (format === "json") return `${JSON.stringify(jsonReport(summary), null, 2)}\n`;
@@ -50,6 +50,7 @@ function kindCounts(c: ChangeCounts): Record<ChangeKind, number> {
     "allow->deny": c["allow->deny"],
     "deny->allow": c["deny->allow"],
     "reasons changed": c["reasons changed"],
+    "list changed": c["list changed"],
   };
 }
 
@@ -75,6 +76,18 @@ function verdictText(v: Verdict): string {
   return `${v.allow ? "allow" : "deny"}: ${v.reasons.join("; ") || "(no reasons)"}`;
 }
 
+/** A list change as "hidden: a, b; shown: c" (the verdicts' reasons are the same). */
+function listText(c: DecisionChange): string {
+  const names = (list: string[] | undefined) => (list?.length ? list.join(", ") : "(none)");
+  return `hidden: ${names(c.hidden)}; shown: ${names(c.shown)}`;
+}
+
+/** What a change's before and after columns say. */
+function beforeAfter(c: DecisionChange): [string, string] {
+  if (c.kind !== "list changed") return [verdictText(c.base), verdictText(c.head)];
+  return [`${c.base.visible?.length ?? 0} visible`, listText(c)];
+}
+
 function text(s: DiffSummary): string {
   const lines = [`policy diff ${s.policies}: ${s.baseLabel} -> ${s.headLabel}`];
   if (s.changedFiles && s.changedFiles.length > 0) {
@@ -88,9 +101,10 @@ function text(s: DiffSummary): string {
     }
     lines.push("", `changed decisions${listedNote(s)}:`);
     for (const c of s.changes.slice(0, LISTED_CHANGES)) {
+      const [before, after] = beforeAfter(c);
       lines.push(`  ${c.decision}  ${c.principal}  ${c.tool}  ${c.kind}`);
-      lines.push(`    before: ${verdictText(c.base)}`);
-      lines.push(`    after:  ${verdictText(c.head)}`);
+      lines.push(`    before: ${before}`);
+      lines.push(`    after:  ${after}`);
     }
   }
   if (s.recordedDisagreements > 0) lines.push("", disagreementNote(s));
@@ -110,6 +124,7 @@ const MD_ARROW: Record<ChangeKind, string> = {
   "allow->deny": "allow → deny",
   "deny->allow": "deny → allow",
   "reasons changed": "reasons changed",
+  "list changed": "list changed",
 };
 
 /** Text safe in a Markdown table cell: no pipes, line breaks or HTML. */
@@ -135,12 +150,12 @@ function markdown(s: DiffSummary): string {
   out.push(s.counts.total > 0 ? `**${lead}**` : lead, "");
   if (s.groups.length > 0) {
     out.push(
-      "| principal | tool | allow → deny | deny → allow | reasons changed |",
-      "|---|---|---:|---:|---:|",
+      "| principal | tool | allow → deny | deny → allow | reasons changed | list changed |",
+      "|---|---|---:|---:|---:|---:|",
     );
     for (const g of s.groups) {
       out.push(
-        `| ${cell(g.principal)} | ${cell(g.tool)} | ${g.counts["allow->deny"]} | ${g.counts["deny->allow"]} | ${g.counts["reasons changed"]} |`,
+        `| ${cell(g.principal)} | ${cell(g.tool)} | ${g.counts["allow->deny"]} | ${g.counts["deny->allow"]} | ${g.counts["reasons changed"]} | ${g.counts["list changed"]} |`,
       );
     }
     out.push(
@@ -165,5 +180,6 @@ function markdown(s: DiffSummary): string {
 }
 
 function changeRow(c: DecisionChange): string {
-  return `| ${cell(c.decision)} | ${cell(c.principal)} | ${cell(c.tool)} | ${MD_ARROW[c.kind]} | ${cell(verdictText(c.base))} | ${cell(verdictText(c.head))} |`;
+  const [before, after] = beforeAfter(c);
+  return `| ${cell(c.decision)} | ${cell(c.principal)} | ${cell(c.tool)} | ${MD_ARROW[c.kind]} | ${cell(before)} | ${cell(after)} |`;
 }

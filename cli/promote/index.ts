@@ -70,13 +70,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     provider: options.provider,
     repository: options.repository,
   });
-  const remoteUrl = await remoteUrlOf(repo, settings.remote);
-  const repository = settings.repository ?? repositoryFromRemoteUrl(remoteUrl);
-  if (repository === undefined) {
-    throw new CliError(
-      `cannot tell the ${settings.provider} repository from the remote URL ${remoteUrl}: pass --repository <owner/name> or set repository in gatehouse-promote.yaml`,
-    );
-  }
+  // where the pull request goes matters only when one is opened: a dry run needs no remote
+  const repository = options.dryRun ? undefined : await reviewRepository(repo, settings);
   // fail before anything is pushed when the pull request could not be opened
   const forge: Forge | undefined = options.dryRun
     ? undefined
@@ -158,7 +153,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     });
     log(`pushed ${branch} to ${settings.remote}`);
     result.url = await openReviewRequest(forge!, {
-      repository,
+      repository: repository!,
       head: branch,
       base: targetBranch,
       title,
@@ -178,6 +173,21 @@ async function refuseDirtyTree(repo: Repository): Promise<void> {
   throw new CliError(
     `the work tree has uncommitted changes (${shown}): commit or stash them first; promote takes the committed state, so nothing was changed`,
   );
+}
+
+/** owner/name on the provider: the setting, else read from the remote's URL. */
+async function reviewRepository(
+  repo: Repository,
+  settings: { remote: string; provider: string; repository?: string },
+): Promise<string> {
+  const remoteUrl = await remoteUrlOf(repo, settings.remote);
+  const repository = settings.repository ?? repositoryFromRemoteUrl(remoteUrl);
+  if (repository === undefined) {
+    throw new CliError(
+      `cannot tell the ${settings.provider} repository from the remote URL ${remoteUrl}: pass --repository <owner/name> or set repository in gatehouse-promote.yaml`,
+    );
+  }
+  return repository;
 }
 
 async function remoteUrlOf(repo: Repository, remote: string): Promise<string> {

@@ -32,6 +32,13 @@ export interface AuditConfig {
   secretPatterns: string[];
   /** false drops the built-in patterns (DEFAULT_SECRET_PATTERNS in gateway/redaction.ts) */
   defaultSecretPatterns: boolean;
+  /** Ed25519 private key signing checkpoints: PEM text or a file path (env
+   * GATEHOUSE_AUDIT_SIGNING_KEY); null = <dataDir>/audit-signing-key.pem, generated on first use */
+  signingKey: string | null;
+  /** a checkpoint is signed at least every this many records */
+  checkpointEvery: number;
+  /** and every this many ms when records were written since the last one */
+  checkpointIntervalMs: number;
 }
 
 export const DEFAULT_AUDIT_CONFIG: AuditConfig = {
@@ -47,6 +54,9 @@ export const DEFAULT_AUDIT_CONFIG: AuditConfig = {
   retentionIntervalMs: 60 * 60_000,
   secretPatterns: [...DEFAULT_SECRET_PATTERNS],
   defaultSecretPatterns: true,
+  signingKey: null,
+  checkpointEvery: 1000,
+  checkpointIntervalMs: 60_000,
 };
 
 const DURATION = /^(\d+)(ms|s|m|h|d|w)$/;
@@ -87,6 +97,9 @@ export const auditLayer = z
       z.string().min(1).refine(isValidSecretPattern, "is not a valid regular expression"),
     ),
     defaultSecretPatterns: z.boolean(),
+    signingKey: z.string().min(1).nullable(),
+    checkpointEvery: positiveInt,
+    checkpointIntervalMs: positiveInt,
   })
   .partial();
 
@@ -113,13 +126,22 @@ export function auditEnvLayer(
   env: Record<string, string | undefined>,
   problems: string[],
 ): AuditLayer | undefined {
+  const layer: AuditLayer = {};
   const store = env.GATEHOUSE_AUDIT_STORE;
-  if (store === undefined) return undefined;
-  if (store.trim() === "") {
+  if (store !== undefined && store.trim() === "") {
     problems.push(
       "GATEHOUSE_AUDIT_STORE: must be a SQLite file path or a postgres:// URL, got an empty value",
     );
-    return undefined;
+  } else if (store !== undefined) {
+    layer.store = store;
   }
-  return { store };
+  const signingKey = env.GATEHOUSE_AUDIT_SIGNING_KEY;
+  if (signingKey !== undefined && signingKey.trim() === "") {
+    problems.push(
+      "GATEHOUSE_AUDIT_SIGNING_KEY: must be an Ed25519 private key (PEM) or the path of one, got an empty value",
+    );
+  } else if (signingKey !== undefined) {
+    layer.signingKey = signingKey;
+  }
+  return Object.keys(layer).length > 0 ? layer : undefined;
 }

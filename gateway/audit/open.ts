@@ -1,5 +1,6 @@
 // Opens the decision store a location names: a postgres:// URL or a SQLite file path.
 import { join } from "node:path";
+import type { CheckpointSigner } from "./checkpoint.ts";
 import { isPostgresLocation, type AuditConfig } from "./config.ts";
 import { PostgresAuditStore } from "./postgres-store.ts";
 import { SqliteAuditStore } from "./sqlite-store.ts";
@@ -15,10 +16,14 @@ export function storeLocation(audit: AuditConfig, dataDir: string): string {
 
 export function openAuditStore(
   location: string,
-  options: { schema: string; readonly?: boolean },
+  options: { schema: string; readonly?: boolean; signer?: CheckpointSigner },
 ): AuditStore {
   if (isPostgresLocation(location)) {
-    return new PostgresAuditStore({ connectionString: location, schema: options.schema });
+    return new PostgresAuditStore({
+      connectionString: location,
+      schema: options.schema,
+      signer: options.signer,
+    });
   }
-  return new SqliteAuditStore(location, { readonly: options.readonly });
+  return new SqliteAuditStore(location, { readonly: options.readonly, signer: options.signer });
 }

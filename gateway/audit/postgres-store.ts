@@ -3,6 +3,13 @@
 // form one linear hash chain. Tables are created when missing.
 import pg from "pg";
 import {
+  dueCheckpoints,
+  type Checkpoint,
+  type CheckpointPromise,
+  type CheckpointReason,
+  type CheckpointSigner,
+} from "./checkpoint.ts";
+import {
   GENESIS_HASH,
   chain,
   type AuditRecord,
@@ -10,9 +17,13 @@ import {
   type RetentionFacts,
 } from "./record.ts";
 import {
+  CHECKPOINT_COLUMNS,
+  CHECKPOINT_DDL_COLUMNS,
   COLUMNS,
   RECORD_DDL_COLUMNS,
   RECORD_INDEXES,
+  checkpointFromRow,
+  checkpointRow,
   filterSql,
   fromRow,
   toRow,
@@ -27,6 +38,8 @@ export interface PostgresStoreOptions {
   schema: string;
   /** how long to wait for a connection before the store counts as unavailable */
   connectTimeoutMs?: number;
+  /** signs checkpoints as records are appended */
+  signer?: CheckpointSigner;
 }
 
 const pgBool = (b: boolean) => b;
@@ -46,6 +59,7 @@ export class PostgresAuditStore implements AuditStore {
   readonly label: string;
   private readonly pool: pg.Pool;
   private readonly table: string;
+  private readonly checkpointTable: string;
   private readonly lockKey: string;
   private ready: Promise<void> | undefined;
 
@@ -57,6 +71,7 @@ export class PostgresAuditStore implements AuditStore {
     }
     this.label = `${postgresLabel(options.connectionString)} (schema ${options.schema})`;
     this.table = `"${options.schema}".audit_records`;
+    this.checkpointTable = `"${options.schema}".audit_checkpoints`;
     this.lockKey = `gatehouse.audit:${options.schema}`;
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
@@ -80,6 +95,9 @@ export class PostgresAuditStore implements AuditStore {
           `CREATE INDEX IF NOT EXISTS audit_records_${column} ON ${this.table} (${column})`,
         );
       }
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${this.checkpointTable} (${CHECKPOINT_DDL_COLUMNS("BIGINT")})`,
+      );
     }).catch((e: unknown) => {
       this.ready = undefined; // retried on the next use
       throw e;
@@ -110,7 +128,12 @@ export class PostgresAuditStore implements AuditStore {
     return this.transaction((client) => this.appendIn(client, bodies));
   }
 
-  private async appendIn(client: pg.PoolClient, bodies: RecordBody[]): Promise<AuditRecord[]> {
+  /** `anchor`: the last body is a retention record, signed as the chain's new anchor */
+  private async appendIn(
+    client: pg.PoolClient,
+    bodies: RecordBody[],
+    anchor = false,
+  ): Promise<AuditRecord[]> {
     const known = await client.query<{ id: string }>(
       `SELECT id FROM ${this.table} WHERE id = ANY($1)`,
       [bodies.map((b) => b.id)],
@@ -123,6 +146,9 @@ export class PostgresAuditStore implements AuditStore {
     );
     const top = head.rows[0];
     const records = chain(fresh, top?.hash ?? GENESIS_HASH, Number(top?.seq ?? 0) + 1);
+    const checkpoints = this.options.signer
+      ? dueCheckpoints(records, await this.lastCheckpoint(client), this.options.signer, anchor)
+      : [];
     const values: unknown[] = [];
     const tuples = records.map((record) => {
       const row = toRow(record, pgBool);
@@ -134,7 +160,48 @@ export class PostgresAuditStore implements AuditStore {
       `INSERT INTO ${this.table} (${COLUMNS.join(", ")}) VALUES ${tuples.join(", ")}`,
       values,
     );
+    for (const checkpoint of checkpoints) await this.insertCheckpoint(client, checkpoint);
     return records;
+  }
+
+  private async lastCheckpoint(client: pg.PoolClient): Promise<CheckpointPromise | null> {
+    const last = await client.query<{ seq: string; next_by: string }>(
+      `SELECT seq, next_by FROM ${this.checkpointTable} ORDER BY seq DESC LIMIT 1`,
+    );
+    const row = last.rows[0];
+    return row ? { seq: Number(row.seq), next_by: Number(row.next_by) } : null;
+  }
+
+  /** a checkpoint never replaces one already signed for that record */
+  private async insertCheckpoint(client: pg.PoolClient, checkpoint: Checkpoint): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.checkpointTable} (${CHECKPOINT_COLUMNS.join(", ")}) VALUES (${CHECKPOINT_COLUMNS.map((_, i) => `$${i + 1}`).join(", ")}) ON CONFLICT (seq) DO NOTHING`,
+      checkpointRow(checkpoint),
+    );
+  }
+
+  async checkpoints(): Promise<Checkpoint[]> {
+    await this.setup();
+    const rows = await this.pool.query(`SELECT * FROM ${this.checkpointTable} ORDER BY seq`);
+    return rows.rows.map(checkpointFromRow);
+  }
+
+  async checkpoint(reason: CheckpointReason): Promise<Checkpoint | null> {
+    const signer = this.options.signer;
+    if (!signer) return null;
+    await this.setup();
+    return this.transaction(async (client) => {
+      const head = await client.query<{ seq: string; hash: string }>(
+        `SELECT seq, hash FROM ${this.table} ORDER BY seq DESC LIMIT 1`,
+      );
+      const top = head.rows[0];
+      const last = await this.lastCheckpoint(client);
+      // nothing new; or a head below the last checkpoint (truncated): never signed over
+      if (!top || (last && Number(top.seq) <= last.seq)) return null;
+      const checkpoint = signer.sign({ seq: Number(top.seq), hash: top.hash }, reason);
+      await this.insertCheckpoint(client, checkpoint);
+      return checkpoint;
+    });
   }
 
   async query(filter: AuditFilter): Promise<AuditRecord[]> {
@@ -190,16 +257,21 @@ export class PostgresAuditStore implements AuditStore {
         [last],
       );
       // appended before the delete, so it chains to the true head even when nothing is kept
-      const [record] = await this.appendIn(client, [
-        describe({
-          cutoff,
-          removed: Number(n),
-          first_seq: Number(first),
-          last_seq: Number(last),
-          last_hash: lastHash.rows[0]!.hash,
-        }),
-      ]);
+      const [record] = await this.appendIn(
+        client,
+        [
+          describe({
+            cutoff,
+            removed: Number(n),
+            first_seq: Number(first),
+            last_seq: Number(last),
+            last_hash: lastHash.rows[0]!.hash,
+          }),
+        ],
+        true,
+      );
       await client.query(`DELETE FROM ${this.table} WHERE seq <= $1`, [last]);
+      await client.query(`DELETE FROM ${this.checkpointTable} WHERE seq <= $1`, [last]);
       return record ?? null;
     });
   }

@@ -43,13 +43,13 @@ export function decisionBody(
 ): RecordBody {
   const { decision, input } = decided;
   const args = redactor.redactArguments(input.mcp.arguments, decision.obligations.redact_arguments);
-  const redactedInput = redactor.redactValue({ ...input, mcp: { ...input.mcp, arguments: args } });
+  const redactedInput = redactedInputOf(redactor, input, args);
   const principal = request.principal;
   const up: RecordUpstream | null = upstream && {
     server: upstream.facts.server,
     transport: upstream.facts.transport,
     method: upstream.facts.method,
-    target: upstream.facts.target,
+    target: upstream.facts.target === null ? null : redactor.redactText(upstream.facts.target),
     outcome: upstream.outcome && redactOutcome(redactor, upstream.outcome),
     latency_ms: upstream.endedAt === null ? null : round3(upstream.endedAt - upstream.startedAt),
   };
@@ -61,20 +61,20 @@ export function decisionBody(
     trace_id: ids?.traceId ?? null,
     span_id: ids?.spanId ?? null,
     principal: {
-      sub: principal.sub,
-      iss: principal.iss ?? null,
+      sub: redactor.redactText(principal.sub),
+      iss: principal.iss == null ? null : redactor.redactText(principal.iss),
       auth: principal.auth,
-      groups: [...(principal.groups ?? [])],
+      groups: (principal.groups ?? []).map((g) => redactor.redactText(g)),
     },
     session_id: request.sessionId,
     method: request.method,
     server: input.mcp.server ?? upstream?.facts.server ?? null,
-    tool: input.mcp.tool,
+    tool: input.mcp.tool === null ? null : redactor.redactText(input.mcp.tool),
     arguments: args,
     input: redactedInput,
     allow: decision.allow,
     reasons: decision.reasons.map((r) => redactor.redactText(r)),
-    obligations: decision.obligations,
+    obligations: redactor.redactValue(decision.obligations) as RecordBody["obligations"],
     revision: decision.revision,
     bundle_digest: decided.bundleDigest,
     eval_micros: Math.round(decision.evalMicros),
@@ -83,6 +83,22 @@ export function decisionBody(
     upstream: up,
     retention: null,
   };
+}
+
+/**
+ * The policy input after redaction, with `mcp.arguments` the already redacted arguments (they
+ * are not scanned a second time).
+ */
+function redactedInputOf(
+  redactor: Redactor,
+  input: DecisionFacts["input"],
+  args: Record<string, unknown>,
+): unknown {
+  const clean = redactor.redactValue({ ...input, mcp: { ...input.mcp, arguments: null } }) as {
+    mcp: Record<string, unknown>;
+  };
+  clean.mcp.arguments = args;
+  return clean;
 }
 
 function redactOutcome(redactor: Redactor, outcome: Outcome): Outcome {

@@ -1,6 +1,8 @@
 // The audit half of the CallObserver contract (gateway/observer.ts): one hash-chained record per
 // request that had a policy decision, written when the request is answered. A denial's end()
 // returns a promise that settles once its record is durable; the gateway waits for it.
+// Checkpoints: the store signs one every `checkpointEvery` records as it appends; the recorder
+// adds one every `checkpointIntervalMs` when records came in, one at start and one at close.
 import { join } from "node:path";
 import type { Logger } from "../log.ts";
 import type {
@@ -12,6 +14,7 @@ import type {
   UpstreamObservation,
 } from "../observer.ts";
 import { Redactor } from "../redaction.ts";
+import { CheckpointSigner, type CheckpointReason } from "./checkpoint.ts";
 import { parseDuration, type AuditConfig } from "./config.ts";
 import { openAuditStore, storeLocation } from "./open.ts";
 import {
@@ -21,7 +24,9 @@ import {
   type TraceIds,
   type UpstreamSeen,
 } from "./record-builder.ts";
+import { privateDataDir } from "./private-files.ts";
 import { RetentionJob } from "./retention.ts";
+import { loadSigningKey } from "./signing-key.ts";
 import { Spool } from "./spool.ts";
 import type { AuditStore } from "./store.ts";
 import { RecordWriter } from "./writer.ts";
@@ -45,6 +50,8 @@ export class DecisionRecorder implements CallObserver {
   readonly writer: RecordWriter;
   private readonly redactor: Redactor;
   private readonly retention: RetentionJob | undefined;
+  private readonly checkpointTimer: NodeJS.Timeout;
+  private checkpointing: Promise<unknown> = Promise.resolve();
   private traceIdsFor: TraceIdsFor | undefined;
 
   constructor(private readonly options: DecisionRecorderOptions) {
@@ -65,6 +72,32 @@ export class DecisionRecorder implements CallObserver {
       this.retention = new RetentionJob(store, maxAge, log);
       this.retention.start(audit.retentionIntervalMs);
     }
+    // off the calls' path: a timer signs the head when records came in since the last checkpoint
+    this.checkpointTimer = setInterval(
+      () => void this.checkpoint("time"),
+      audit.checkpointIntervalMs,
+    );
+    this.checkpointTimer.unref();
+  }
+
+  /**
+   * Signs the chain's head if records were appended since the last checkpoint (a store without a
+   * signer does nothing). Failures are logged; the store's next append or the next tick retries.
+   */
+  checkpoint(reason: CheckpointReason): Promise<unknown> {
+    const store = this.options.store;
+    this.checkpointing = this.checkpointing.then(() =>
+      store.checkpoint(reason).catch((e: unknown) => {
+        if (!this.writer.available) return null; // the writer reports the outage
+        this.options.log.log("warn", "audit checkpoint could not be signed", {
+          store: store.label,
+          reason,
+          error: e instanceof Error ? e.message : String(e),
+        });
+        return null;
+      }),
+    );
+    return this.checkpointing;
   }
 
   get store(): AuditStore {
@@ -125,8 +158,12 @@ export class DecisionRecorder implements CallObserver {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.checkpointTimer);
     await this.retention?.stop();
     await this.writer.close();
+    // the last records signed, so a clean stop leaves no unsigned tail
+    if (this.writer.available) await this.checkpoint("close");
+    await this.checkpointing;
     await this.options.store.close();
   }
 }
@@ -137,15 +174,22 @@ export function createDecisionRecorder(
   log: Logger,
 ): DecisionRecorder | null {
   if (!config.audit.enabled) return null;
+  // records, spool and key are readable by the gateway's user alone
+  privateDataDir(config.dataDir);
+  const key = loadSigningKey(config.audit.signingKey, config.dataDir);
+  const signer = new CheckpointSigner(key, config.audit.checkpointEvery);
   const location = storeLocation(config.audit, config.dataDir);
-  const store = openAuditStore(location, { schema: config.audit.schema });
-  log.log("info", "audit records go to", { store: store.label });
+  const store = openAuditStore(location, { schema: config.audit.schema, signer });
+  log.log("info", "audit records go to", { store: store.label, signingKeyId: key.keyId });
   const recorder = new DecisionRecorder({
     store,
     spoolPath: join(config.dataDir, "audit-spool.jsonl"),
     audit: config.audit,
     log,
   });
-  void recorder.writer.probe();
+  // records left unsigned by an earlier run (a crash, an older version) are signed now
+  void recorder.writer
+    .probe()
+    .then(() => recorder.writer.available && recorder.checkpoint("start"));
   return recorder;
 }

@@ -1,10 +1,11 @@
 // The local fallback when the decision store is down (`onStoreFailure: buffer`): record bodies as
 // JSON Lines in the data dir, replayed into the store when it is back. Replaying renames the file
 // first, so records spooled meanwhile go to a fresh file; replay is idempotent (records carry ids).
+// Spool files are 0600 in a 0700 folder: they hold whole records.
 import {
-  appendFileSync,
   closeSync,
   existsSync,
+  fchmodSync,
   fsyncSync,
   openSync,
   readFileSync,
@@ -12,9 +13,9 @@ import {
   rmSync,
   statSync,
   writeSync,
-  mkdirSync,
 } from "node:fs";
 import { dirname } from "node:path";
+import { PRIVATE_FILE_MODE, ensurePrivateDir, tightenFiles } from "./private-files.ts";
 import type { RecordBody } from "./record.ts";
 
 export class SpoolFullError extends Error {
@@ -29,6 +30,11 @@ export class Spool {
     private readonly maxBytes: number,
   ) {
     this.replayPath = `${path}.replaying`;
+    tightenFiles([path, this.replayPath, this.rejectedPath]);
+  }
+
+  private get rejectedPath(): string {
+    return `${this.path}.rejected`;
   }
 
   /** Appends in the caller's turn (survives a process crash); `durable` also fsyncs. */
@@ -40,18 +46,8 @@ export class Spool {
         `audit spool ${this.path} is full (${size} bytes, limit ${this.maxBytes}); raise audit.spoolMaxBytes or bring the store back`,
       );
     }
-    mkdirSync(dirname(this.path), { recursive: true });
-    if (!durable) {
-      appendFileSync(this.path, text);
-      return;
-    }
-    const fd = openSync(this.path, "a");
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    ensurePrivateDir(dirname(this.path));
+    appendPrivate(this.path, text, durable);
   }
 
   /** bytes waiting, both files */
@@ -86,12 +82,24 @@ export class Spool {
         rejected.push(`${line}\n`);
       }
     }
-    if (fresh && rejected.length > 0) appendFileSync(`${this.path}.rejected`, rejected.join(""));
+    if (fresh && rejected.length > 0) appendPrivate(this.rejectedPath, rejected.join(""), false);
     return { bodies, torn: rejected.length };
   }
 
   finishReplay(): void {
     rmSync(this.replayPath, { force: true });
+  }
+}
+
+/** Appends to a file that is (or is created) 0600; `durable` also fsyncs. */
+function appendPrivate(path: string, text: string, durable: boolean): void {
+  const fd = openSync(path, "a", PRIVATE_FILE_MODE);
+  try {
+    fchmodSync(fd, PRIVATE_FILE_MODE);
+    writeSync(fd, text);
+    if (durable) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

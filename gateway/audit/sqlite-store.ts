@@ -1,10 +1,17 @@
 // The embedded decision store: one SQLite file in WAL mode. Appends are synchronous transactions
 // (BEGIN IMMEDIATE, so several processes on one file still extend one linear chain). A committed
 // WAL append survives the process being killed; denials also wait for an fsync (synchronous=FULL)
-// so they survive a machine crash too.
-import { mkdirSync } from "node:fs";
+// so they survive a machine crash too. The file, its -wal and -shm are 0600 in a 0700 folder.
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import {
+  dueCheckpoints,
+  type Checkpoint,
+  type CheckpointPromise,
+  type CheckpointReason,
+  type CheckpointSigner,
+} from "./checkpoint.ts";
+import { ensurePrivateDir, ensurePrivateFile, tightenFiles } from "./private-files.ts";
 import {
   GENESIS_HASH,
   chain,
@@ -13,9 +20,13 @@ import {
   type RetentionFacts,
 } from "./record.ts";
 import {
+  CHECKPOINT_COLUMNS,
+  CHECKPOINT_DDL_COLUMNS,
   COLUMNS,
   RECORD_DDL_COLUMNS,
   RECORD_INDEXES,
+  checkpointFromRow,
+  checkpointRow,
   filterSql,
   fromRow,
   toRow,
@@ -25,7 +36,20 @@ import {
 } from "./store.ts";
 
 const TABLE = "audit_records";
+const CHECKPOINTS = "audit_checkpoints";
 const sqliteBool = (b: boolean) => (b ? 1 : 0);
+
+export interface SqliteStoreOptions {
+  /** open an existing file without writing (the audit CLI) */
+  readonly?: boolean;
+  /** signs checkpoints as records are appended */
+  signer?: CheckpointSigner;
+}
+
+/** The database file and the files SQLite keeps next to it. */
+export function sqliteFiles(path: string): string[] {
+  return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`];
+}
 
 export class SqliteAuditStore implements SyncAuditStore {
   readonly label: string;
@@ -34,13 +58,23 @@ export class SqliteAuditStore implements SyncAuditStore {
   private readonly insert: Database.Statement | undefined;
   private readonly head: Database.Statement;
   private readonly exists: Database.Statement;
+  /** these three are unset when opened read-only (the signer also when none is given) */
+  private readonly signer: CheckpointSigner | undefined;
+  private readonly lastCheckpoint: Database.Statement | undefined;
+  private readonly insertCheckpoint: Database.Statement | undefined;
 
   constructor(
     readonly path: string,
-    options: { readonly?: boolean } = {},
+    options: SqliteStoreOptions = {},
   ) {
     this.label = `sqlite:${path}`;
-    if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
+    this.signer = options.readonly ? undefined : options.signer;
+    if (!options.readonly) {
+      ensurePrivateDir(dirname(path));
+      // created 0600 before SQLite opens it: its -wal and -shm take the database file's mode
+      tightenFiles(sqliteFiles(path));
+      ensurePrivateFile(path);
+    }
     this.db = new Database(path, {
       readonly: options.readonly ?? false,
       fileMustExist: options.readonly ?? false,
@@ -55,6 +89,16 @@ export class SqliteAuditStore implements SyncAuditStore {
       for (const column of RECORD_INDEXES) {
         this.db.exec(`CREATE INDEX IF NOT EXISTS ${TABLE}_${column} ON ${TABLE} (${column})`);
       }
+      this.db.exec(
+        `CREATE TABLE IF NOT EXISTS ${CHECKPOINTS} (${CHECKPOINT_DDL_COLUMNS("INTEGER")})`,
+      );
+      this.lastCheckpoint = this.db.prepare(
+        `SELECT seq, next_by FROM ${CHECKPOINTS} ORDER BY seq DESC LIMIT 1`,
+      );
+      // a checkpoint never replaces one already signed for that record
+      this.insertCheckpoint = this.db.prepare(
+        `INSERT OR IGNORE INTO ${CHECKPOINTS} (${CHECKPOINT_COLUMNS.join(", ")}) VALUES (${CHECKPOINT_COLUMNS.map(() => "?").join(", ")})`,
+      );
     }
     this.insert = options.readonly
       ? undefined
@@ -78,13 +122,20 @@ export class SqliteAuditStore implements SyncAuditStore {
     return this.appendSync(bodies, options);
   }
 
-  private appendInTransaction(bodies: RecordBody[]): AuditRecord[] {
+  /** `anchor`: the last body is a retention record, signed as the chain's new anchor */
+  private appendInTransaction(bodies: RecordBody[], anchor = false): AuditRecord[] {
     const insert = this.insert;
     if (!insert) throw new Error(`${this.label} is open read-only`);
     const fresh = bodies.filter((b) => this.exists.get(b.id) === undefined);
     const head = this.head.get() as { seq: number; hash: string } | undefined;
     const records = chain(fresh, head?.hash ?? GENESIS_HASH, (head?.seq ?? 0) + 1);
     for (const record of records) insert.run(...toRow(record, sqliteBool));
+    if (this.signer && records.length > 0) {
+      const last = (this.lastCheckpoint!.get() as CheckpointPromise | undefined) ?? null;
+      for (const checkpoint of dueCheckpoints(records, last, this.signer, anchor)) {
+        this.insertCheckpoint!.run(...checkpointRow(checkpoint));
+      }
+    }
     return records;
   }
 
@@ -134,17 +185,50 @@ export class SqliteAuditStore implements SyncAuditStore {
         hash: string;
       };
       // appended before the delete, so it chains to the true head even when nothing is kept
-      const [record] = this.appendInTransaction([
-        describe({
-          cutoff,
-          removed: old.n,
-          first_seq: old.first,
-          last_seq: old.last,
-          last_hash: last.hash,
-        }),
-      ]);
+      const [record] = this.appendInTransaction(
+        [
+          describe({
+            cutoff,
+            removed: old.n,
+            first_seq: old.first,
+            last_seq: old.last,
+            last_hash: last.hash,
+          }),
+        ],
+        true,
+      );
       this.db.prepare(`DELETE FROM ${TABLE} WHERE seq <= ?`).run(old.last);
+      this.db.prepare(`DELETE FROM ${CHECKPOINTS} WHERE seq <= ?`).run(old.last);
       return record ?? null;
+    });
+    return run.immediate();
+  }
+
+  async checkpoints(): Promise<Checkpoint[]> {
+    // a store written before checkpoints existed, opened read-only, has no such table
+    const table = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+      .get(CHECKPOINTS);
+    if (table === undefined) return [];
+    return (
+      this.db.prepare(`SELECT * FROM ${CHECKPOINTS} ORDER BY seq`).all() as Record<
+        string,
+        unknown
+      >[]
+    ).map(checkpointFromRow);
+  }
+
+  async checkpoint(reason: CheckpointReason): Promise<Checkpoint | null> {
+    const signer = this.signer;
+    if (!signer) return null;
+    const run = this.db.transaction((): Checkpoint | null => {
+      const head = this.head.get() as { seq: number; hash: string } | undefined;
+      const last = this.lastCheckpoint!.get() as CheckpointPromise | undefined;
+      // nothing new; or a head below the last checkpoint (truncated): never signed over
+      if (!head || (last && head.seq <= last.seq)) return null;
+      const checkpoint = signer.sign(head, reason);
+      this.insertCheckpoint!.run(...checkpointRow(checkpoint));
+      return checkpoint;
     });
     return run.immediate();
   }

@@ -1,5 +1,7 @@
 // What the recorder, the retention job and the `audit` CLI need from a decision store, and the
-// row mapping and query filter shared by the SQLite and PostgreSQL stores.
+// row mapping and query filter shared by the SQLite and PostgreSQL stores. A store given a
+// checkpoint signer signs checkpoints in the transactions that append (docs/audit.md).
+import type { Checkpoint, CheckpointReason } from "./checkpoint.ts";
 import type { AuditRecord, RecordBody, RetentionFacts } from "./record.ts";
 
 export interface AuditFilter {
@@ -39,12 +41,20 @@ export interface AuditStore {
   successorOf(hash: string): Promise<AuditRecord | null>;
   /**
    * Removes the chain's prefix of records older than `cutoff` (up to the first record at or after
-   * it) and appends the retention record `describe` builds, in one transaction. Null: nothing old.
+   * it) and their checkpoints, and appends the retention record `describe` builds, signed as an
+   * anchor when the store has a signer, in one transaction. Null: nothing old.
    */
   prune(
     cutoff: string,
     describe: (facts: RetentionFacts) => RecordBody,
   ): Promise<AuditRecord | null>;
+  /** signed checkpoints in seq order */
+  checkpoints(): Promise<Checkpoint[]>;
+  /**
+   * Signs the chain's head now if records were appended since the last checkpoint; null when
+   * there is nothing new to sign or the store has no signer.
+   */
+  checkpoint(reason: CheckpointReason): Promise<Checkpoint | null>;
   close(): Promise<void>;
 }
 
@@ -243,3 +253,41 @@ export const RECORD_INDEXES = [
   "revision",
   "prev_hash",
 ];
+
+/** Column order of the checkpoint tables of both SQL stores. */
+export const CHECKPOINT_COLUMNS = [
+  "seq",
+  "hash",
+  "time",
+  "key_id",
+  "next_by",
+  "reason",
+  "signature",
+] as const;
+
+export const CHECKPOINT_DDL_COLUMNS = (int: string): string =>
+  [
+    `seq ${int} PRIMARY KEY`,
+    "hash TEXT NOT NULL",
+    "time TEXT NOT NULL",
+    "key_id TEXT NOT NULL",
+    `next_by ${int} NOT NULL`,
+    "reason TEXT NOT NULL",
+    "signature TEXT NOT NULL",
+  ].join(", ");
+
+export function checkpointRow(c: Checkpoint): unknown[] {
+  return CHECKPOINT_COLUMNS.map((column) => c[column]);
+}
+
+export function checkpointFromRow(row: Record<string, unknown>): Checkpoint {
+  return {
+    seq: Number(row.seq),
+    hash: String(row.hash),
+    time: String(row.time),
+    key_id: String(row.key_id),
+    next_by: Number(row.next_by),
+    reason: String(row.reason) as CheckpointReason,
+    signature: String(row.signature),
+  };
+}

@@ -50,6 +50,13 @@ function digestOf(key: string): Buffer {
   return createHash("sha256").update(key).digest();
 }
 
+function recordProblem(record: ApiKeyRecord, now: number): string | undefined {
+  if (record.revokedAt !== null) return `API key ${record.id} is revoked`;
+  if (record.expiresAt !== null && Date.parse(record.expiresAt) <= now)
+    return `API key ${record.id} expired at ${record.expiresAt}`;
+  return undefined;
+}
+
 export class ApiKeyStore {
   readonly path: string;
   private cache:
@@ -111,14 +118,13 @@ export class ApiKeyStore {
     const match = API_KEY_PATTERN.exec(key);
     if (!match) return { ok: false, reason: "malformed API key" };
     const id = match[1]!;
-    const record = this.load().get(id);
+    const record = this.records().get(id);
     // compare a digest even for unknown ids, so timing does not reveal which ids exist
     const expected = record ? Buffer.from(record.digest, "hex") : Buffer.alloc(32);
     const same = timingSafeEqual(digestOf(key), expected);
     if (!record || !same) return { ok: false, reason: `unknown API key id ${id}` };
-    if (record.revokedAt !== null) return { ok: false, reason: `API key ${id} is revoked` };
-    if (record.expiresAt !== null && Date.parse(record.expiresAt) <= now)
-      return { ok: false, reason: `API key ${id} expired at ${record.expiresAt}` };
+    const unusable = recordProblem(record, now);
+    if (unusable) return { ok: false, reason: unusable };
     return {
       ok: true,
       principal: {
@@ -135,7 +141,32 @@ export class ApiKeyStore {
     };
   }
 
+  /** Which of these key ids may no longer be used (revoked, expired, removed), with why: for the
+   * streams opened with them (credential-watch.ts). One stat of the file; read only if it changed. */
+  unusable(ids: Iterable<string>, now = Date.now()): Map<string, string> {
+    const records = this.records();
+    const problems = new Map<string, string>();
+    for (const id of ids) {
+      const record = records.get(id);
+      const problem = record ? recordProblem(record, now) : `API key ${id} no longer exists`;
+      if (problem !== undefined) problems.set(id, problem);
+    }
+    return problems;
+  }
+
+  /** When the key expires (ms since the epoch), or null when it does not. */
+  expiresAt(id: string): number | null {
+    const expires = this.records().get(id)?.expiresAt;
+    return expires ? Date.parse(expires) : null;
+  }
+
+  /** A copy of the records, to change and save. */
   private load(): Map<string, ApiKeyRecord> {
+    return new Map(this.records());
+  }
+
+  /** The records as last read (re-read when the file changed); not to be changed. */
+  private records(): ReadonlyMap<string, ApiKeyRecord> {
     let stat;
     try {
       stat = statSync(this.path);
@@ -151,7 +182,7 @@ export class ApiKeyStore {
       cache.mtimeMs === stat.mtimeMs &&
       cache.size === stat.size
     )
-      return new Map(cache.keys);
+      return cache.keys;
     let parsed: unknown;
     try {
       parsed = JSON.parse(readFileSync(this.path, "utf8"));
@@ -165,7 +196,7 @@ export class ApiKeyStore {
     }
     const keys = new Map(result.data.keys.map((r) => [r.id, r]));
     this.cache = { ino: stat.ino, mtimeMs: stat.mtimeMs, size: stat.size, keys };
-    return new Map(keys);
+    return keys;
   }
 
   private save(records: Map<string, ApiKeyRecord>): void {

@@ -16,10 +16,12 @@ import {
 } from "./challenge.ts";
 import type { ClaimPaths } from "./config.ts";
 import { readCredential } from "./credentials.ts";
+import { CredentialWatch } from "./credential-watch.ts";
 import { devPrincipal, isLoopbackAddress } from "./dev.ts";
 import { DEV_ALGORITHM, DEV_ISSUER, DevKeySource } from "./dev-token.ts";
 import { verifyJwt, type VerifyingIssuer } from "./jwt.ts";
 import { RemoteKeySet } from "./key-set.ts";
+import { EgressGuard, egressSettings } from "../egress/index.ts";
 import { principalFromClaims } from "./principal.ts";
 
 export type PrincipalResolution = Principal | PrincipalRefusal | undefined;
@@ -32,12 +34,14 @@ export interface AuthTiming {
 }
 
 export interface AuthenticatorOptions {
-  config: Pick<GatewayConfig, "auth" | "dev" | "devGroups" | "dataDir">;
+  config: Pick<GatewayConfig, "auth" | "dev" | "devGroups" | "dataDir" | "egress">;
   /** the resource URI when config.auth.resource is unset: the bound address (http://host:port/mcp) */
   defaultResource: () => string;
   /** whether /mcp/<name> names a virtual server (its metadata is served only then) */
   hasVirtualServer?: (name: string) => boolean;
   log: Logger;
+  /** issuer metadata and JWKS are fetched through it (default: one built from the config) */
+  egress?: EgressGuard;
 }
 
 interface Issuer extends VerifyingIssuer {
@@ -50,14 +54,18 @@ export class Authenticator {
   private readonly issuers = new Map<string, Issuer>();
   private readonly devIssuer: Issuer | undefined;
   private readonly apiKeys: ApiKeyStore | undefined;
+  /** ends the streams of credentials that expire or are revoked while they are open */
+  readonly credentials: CredentialWatch;
 
   constructor(private readonly options: AuthenticatorOptions) {
     const { auth, dev, dataDir } = options.config;
+    const egress = options.egress ?? new EgressGuard(egressSettings(options.config));
     for (const trusted of auth.issuers) {
       const keys = new RemoteKeySet(trusted, {
         cacheMs: auth.jwksCacheSeconds * 1000,
         cooldownMs: auth.jwksCooldownSeconds * 1000,
         log: options.log,
+        egress,
       });
       this.issuers.set(trusted.issuer, { ...trusted, keys });
     }
@@ -67,9 +75,23 @@ export class Authenticator {
         algorithms: [DEV_ALGORITHM],
         keys: new DevKeySource(dataDir),
         claims: auth.claims,
+        requireAccessTokenType: true,
       };
     }
     if (auth.apiKeys) this.apiKeys = new ApiKeyStore(dataDir);
+    this.credentials = new CredentialWatch({
+      apiKeys: this.apiKeys,
+      recheckMs: auth.apiKeyRecheckSeconds * 1000,
+      jwtLeewayMs: auth.clockSkewSeconds * 1000,
+      onStoreError: (e) =>
+        options.log.log(
+          "error",
+          "API key store unreadable; ending the streams opened with API keys",
+          {
+            error: e instanceof Error ? e.message : String(e),
+          },
+        ),
+    });
   }
 
   /** The gateway's resource URI (the audience of /mcp). */
@@ -89,7 +111,10 @@ export class Authenticator {
     ]);
     return {
       resource: resourceFor(this.resource(), view),
-      authorization_servers: auth.issuers.map((i) => i.issuer),
+      // RFC 9728 makes it optional: an empty list would send OAuth clients nowhere
+      ...(auth.issuers.length > 0 && {
+        authorization_servers: auth.issuers.map((i) => i.issuer),
+      }),
       scopes_supported: [...scopes],
       bearer_methods_supported: ["header"],
       resource_name: "Gatehouse MCP gateway",

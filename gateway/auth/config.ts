@@ -44,6 +44,9 @@ const issuerSchema = z.strictObject({
   algorithms: z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1).optional(),
   /** overrides of the gateway-wide claim paths for this issuer */
   claims: claimPathsLayer.optional(),
+  /** require the JWT header typ "at+jwt" (RFC 9068), so ID tokens and other JWTs of the issuer
+   * are not taken for access tokens; false for issuers that do not type their access tokens */
+  requireAccessTokenType: z.boolean().optional(),
 });
 
 export const authLayer = z
@@ -69,6 +72,9 @@ export const authLayer = z
     jwksCacheSeconds: z.int().min(1).max(86_400),
     /** at most one JWKS refetch per issuer in this many seconds (unknown kid, failures) */
     jwksCooldownSeconds: z.int().min(0).max(3600),
+    /** how often open streams opened with an API key check that the key is still valid
+     * (revocation ends them), in seconds */
+    apiKeyRecheckSeconds: z.number().min(0.1).max(60),
   })
   .partial();
 
@@ -82,6 +88,7 @@ export interface TrustedIssuer {
   jwksUri?: string;
   algorithms: Algorithm[];
   claims: ClaimPaths;
+  requireAccessTokenType: boolean;
 }
 
 export interface AuthConfig {
@@ -96,6 +103,7 @@ export interface AuthConfig {
   apiKeys: boolean;
   jwksCacheSeconds: number;
   jwksCooldownSeconds: number;
+  apiKeyRecheckSeconds: number;
 }
 
 export const DEFAULT_CLAIM_PATHS: ClaimPaths = {
@@ -134,6 +142,7 @@ export function resolveAuthConfig(layers: AuthLayer[]): AuthConfig {
       jwksUri: entry.jwksUri,
       algorithms: entry.algorithms ?? [...ASYMMETRIC_ALGORITHMS],
       claims: claimPaths(claims, entry.claims),
+      requireAccessTokenType: entry.requireAccessTokenType ?? true,
     })),
     clockSkewSeconds: merged.clockSkewSeconds ?? 30,
     maxTokenBytes: merged.maxTokenBytes ?? 8192,
@@ -144,6 +153,7 @@ export function resolveAuthConfig(layers: AuthLayer[]): AuthConfig {
     apiKeys: merged.apiKeys ?? true,
     jwksCacheSeconds: merged.jwksCacheSeconds ?? 600,
     jwksCooldownSeconds: merged.jwksCooldownSeconds ?? 30,
+    apiKeyRecheckSeconds: merged.apiKeyRecheckSeconds ?? 1,
   };
 }
 

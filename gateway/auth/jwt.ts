@@ -1,6 +1,7 @@
-// Bearer JWT verification: shape and algorithm checked on the unverified header, issuer matched
-// exactly against the trusted list, then jose verifies signature, exp/nbf (with the configured
-// skew), iss and aud. Every failure maps to a short client-facing description and a log reason.
+// Bearer JWT verification: shape, algorithm and type (RFC 9068 at+jwt) checked on the unverified
+// header, issuer matched exactly against the trusted list, then jose verifies signature, exp/nbf
+// (with the configured skew), iss and aud, and iat is checked not to lie in the future. Every
+// failure maps to a short client-facing description and a log reason.
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from "jose";
 import { ASYMMETRIC_ALGORITHMS, type Algorithm } from "./config.ts";
 import { NoKeyError, type KeySource } from "./key-set.ts";
@@ -11,6 +12,8 @@ export interface VerifyingIssuer {
   issuer: string;
   algorithms: Algorithm[];
   keys: KeySource;
+  /** require the header typ at+jwt (RFC 9068); default true */
+  requireAccessTokenType?: boolean;
 }
 
 export interface JwtCheck {
@@ -35,9 +38,10 @@ const refuse = (description: string, reason = description): JwtOutcome => ({
 export async function verifyJwt(token: string, check: JwtCheck): Promise<JwtOutcome> {
   if (!COMPACT_JWS.test(token)) return refuse("the token is not a signed JWT");
   let alg: unknown;
+  let typ: unknown;
   let iss: unknown;
   try {
-    alg = decodeProtectedHeader(token).alg;
+    ({ alg, typ } = decodeProtectedHeader(token));
     iss = decodeJwt(token).iss;
   } catch {
     return refuse("the token is not a decodable JWT");
@@ -56,6 +60,11 @@ export async function verifyJwt(token: string, check: JwtCheck): Promise<JwtOutc
       "the token's algorithm is not accepted",
       `algorithm ${alg} not allowed for ${iss}`,
     );
+  if (issuer.requireAccessTokenType !== false && !isAccessTokenType(typ))
+    return refuse(
+      "the token is not a JWT access token (header typ must be at+jwt)",
+      `typ ${JSON.stringify(String(typ).slice(0, 40))} refused for ${iss.slice(0, 200)}: RFC 9068 access tokens are typed at+jwt (auth.issuers[].requireAccessTokenType: false accepts untyped tokens from this issuer)`,
+    );
   try {
     const { payload } = await jwtVerify(
       token,
@@ -68,10 +77,24 @@ export async function verifyJwt(token: string, check: JwtCheck): Promise<JwtOutc
         requiredClaims: ["exp"],
       },
     );
+    // jose checks iat only against a maximum age: a token dated ahead is refused here
+    const iat = payload.iat;
+    if (typeof iat === "number" && iat > Date.now() / 1000 + check.clockSkewSeconds)
+      return refuse(
+        "the token is issued in the future",
+        `iat ${iat} is more than ${check.clockSkewSeconds} s ahead of the gateway's clock`,
+      );
     return { ok: true, claims: payload, issuer };
   } catch (e) {
     return describeFailure(e);
   }
+}
+
+/** "at+jwt" or "application/at+jwt" (RFC 9068 section 2.1; media types compare case-insensitively). */
+function isAccessTokenType(typ: unknown): boolean {
+  if (typeof typ !== "string") return false;
+  const type = typ.toLowerCase();
+  return type === "at+jwt" || type === "application/at+jwt";
 }
 
 function describeFailure(e: unknown): JwtOutcome {

@@ -1,6 +1,7 @@
 // Signing keys of one trusted issuer: discovery (RFC 8414 or OpenID configuration) finds the JWKS,
 // which is cached. A token with an unknown kid triggers a refetch, at most one per cooldown. When
-// the JWKS endpoint is down or answers junk, the keys already held keep working.
+// the JWKS endpoint is down or answers junk, the keys already held keep working. Metadata and JWKS
+// are fetched through the egress guard: an issuer cannot point the gateway at an internal address.
 import {
   createLocalJWKSet,
   errors,
@@ -8,6 +9,7 @@ import {
   type JSONWebKeySet,
   type JWSHeaderParameters,
 } from "jose";
+import { defaultEgressGuard, displayUrl, type EgressGuard } from "../egress/index.ts";
 import type { Logger } from "../log.ts";
 import type { TrustedIssuer } from "./config.ts";
 import { fetchJson, metadataUrls } from "./fetch-json.ts";
@@ -31,6 +33,8 @@ export interface RemoteKeySetOptions {
   cooldownMs: number;
   log: Logger;
   now?: () => number;
+  /** default: the strict guard (https to public addresses only) */
+  egress?: EgressGuard;
 }
 
 export class RemoteKeySet implements KeySource {
@@ -43,12 +47,14 @@ export class RemoteKeySet implements KeySource {
   /** JWKS fetches attempted (figures for tests and logs) */
   fetches = 0;
   private readonly now: () => number;
+  private readonly egress: EgressGuard;
 
   constructor(
     readonly issuer: TrustedIssuer,
     private readonly options: RemoteKeySetOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.egress = options.egress ?? defaultEgressGuard();
     this.jwksUri = issuer.jwksUri;
   }
 
@@ -101,14 +107,14 @@ export class RemoteKeySet implements KeySource {
   }
 
   private async fetchKeys(): Promise<JSONWebKeySet> {
-    this.jwksUri ??= await discoverJwksUri(this.issuer);
+    this.jwksUri ??= await discoverJwksUri(this.issuer, this.egress);
     this.fetches++;
-    const body = await fetchJson(this.jwksUri);
+    const body = await fetchJson(this.jwksUri, this.egress.fetch);
+    const shown = displayUrl(this.jwksUri);
     const keys = (body as { keys?: unknown } | null)?.keys;
     if (!Array.isArray(keys) || keys.some((k) => k === null || typeof k !== "object"))
-      throw new Error(`${this.jwksUri}: not a JWK set (no "keys" array of objects)`);
-    if (keys.length > MAX_JWKS_KEYS)
-      throw new Error(`${this.jwksUri}: more than ${MAX_JWKS_KEYS} keys`);
+      throw new Error(`${shown}: not a JWK set (no "keys" array of objects)`);
+    if (keys.length > MAX_JWKS_KEYS) throw new Error(`${shown}: more than ${MAX_JWKS_KEYS} keys`);
     // private key material in a public JWKS is a misconfiguration; never hold it
     const publicKeys = keys.filter(
       (k: Record<string, unknown>) => k.d === undefined && k.k === undefined,
@@ -125,11 +131,14 @@ export function discoveryUrls(issuer: TrustedIssuer): string[] {
   return [oauth, openid];
 }
 
-async function discoverJwksUri(issuer: TrustedIssuer): Promise<string> {
+async function discoverJwksUri(issuer: TrustedIssuer, egress: EgressGuard): Promise<string> {
   const problems: string[] = [];
   for (const url of discoveryUrls(issuer)) {
     try {
-      const metadata = (await fetchJson(url)) as { issuer?: unknown; jwks_uri?: unknown } | null;
+      const metadata = (await fetchJson(url, egress.fetch)) as {
+        issuer?: unknown;
+        jwks_uri?: unknown;
+      } | null;
       if (metadata?.issuer !== issuer.issuer) {
         problems.push(
           `${url}: its issuer ${JSON.stringify(metadata?.issuer)} is not ${issuer.issuer}`,
@@ -140,6 +149,8 @@ async function discoverJwksUri(issuer: TrustedIssuer): Promise<string> {
         problems.push(`${url}: no jwks_uri`);
         continue;
       }
+      // the issuer names where its keys are: that URL passes the same rules before it is used
+      egress.checkUrl(metadata.jwks_uri);
       return metadata.jwks_uri;
     } catch (e) {
       problems.push(e instanceof Error ? e.message : String(e));

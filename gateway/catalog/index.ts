@@ -1,7 +1,8 @@
 // The catalog: upstream servers, their tools' metadata and virtual servers, read from YAML files.
 export { loadCatalog, CatalogError } from "./load.ts";
 export { fieldPath } from "./issues.ts";
-export type { Catalog, CatalogServer, CatalogVirtualServer } from "./load.ts";
+export type { Catalog, CatalogServer, CatalogVirtualServer, LoadOptions } from "./load.ts";
+export { unpinnedPackages } from "./pinning.ts";
 export {
   toolFacts,
   virtualEntries,
@@ -17,7 +18,15 @@ export {
   SecretResolutionError,
 } from "./secrets.ts";
 export type { SecretReference } from "./secrets.ts";
-export type { Risk, Transport, StdioTransport, HttpTransport, ToolMetadata } from "./schema.ts";
+export { isolationOf } from "./schema.ts";
+export type {
+  Isolation,
+  Risk,
+  Transport,
+  StdioTransport,
+  HttpTransport,
+  ToolMetadata,
+} from "./schema.ts";
 export {
   ACCESS_TOKEN_TYPE,
   TOKEN_EXCHANGE_GRANT,

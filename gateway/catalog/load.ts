@@ -4,6 +4,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { defaultEgressGuard, type EgressPolicy } from "../egress/index.ts";
+import { serverProblems } from "./checks.ts";
 import { describeIssue, issueMessage } from "./issues.ts";
 import {
   serverFile,
@@ -43,7 +45,14 @@ interface FileEntry<T> {
   value?: T;
 }
 
-export function loadCatalog(dir: string): Catalog {
+export interface LoadOptions {
+  /** the egress rules the gateway runs with: URLs they refuse are catalog problems (default: the
+   * strict rules, https to public addresses only) */
+  egress?: EgressPolicy;
+}
+
+export function loadCatalog(dir: string, options: LoadOptions = {}): Catalog {
+  const egress = options.egress ?? defaultEgressGuard().policy;
   if (!isDirectory(dir)) throw new CatalogError([`${dir}: no such folder`]);
   const problems: string[] = [];
   // every name a file declares, valid file or not, so one broken file does not cause follow-on errors
@@ -63,7 +72,12 @@ export function loadCatalog(dir: string): Catalog {
 
   const servers = new Map<string, CatalogServer>();
   for (const entry of readFolder(join(dir, "servers"), serverFile, problems)) {
-    if (declare(entry, "server") && entry.value)
+    if (!entry.value) {
+      declare(entry, "server");
+      continue;
+    }
+    problems.push(...serverProblems(entry.file, entry.value, egress));
+    if (declare(entry, "server"))
       servers.set(entry.value.name, { ...entry.value, source: entry.file });
   }
   const serverNames = new Set(declared.keys());

@@ -60,6 +60,18 @@ export const transport = z.discriminatedUnion("type", [
   sseTransport,
 ]);
 
+/** Which callers share an upstream connection: each session, each principal, or all (docs/catalog.md). */
+export const isolation = z.enum(["session", "principal", "shared"]);
+
+/** The isolation a server gets: its own, else `principal` for stdio (a process per principal) and
+ * `session` for HTTP (an upstream MCP session per downstream session). Never `shared` by default. */
+export function isolationOf(server: {
+  transport: { type: string };
+  isolation?: Isolation | undefined;
+}): Isolation {
+  return server.isolation ?? (server.transport.type === "stdio" ? "principal" : "session");
+}
+
 const toolMetadata = z.strictObject({
   risk,
   tags,
@@ -77,6 +89,16 @@ export const serverFile = z
     transport,
     /** what the gateway presents to the upstream (docs/upstream-credentials.md) */
     credentials: upstreamCredentials.optional(),
+    /** who shares a connection; absent: see isolationOf */
+    isolation: isolation.optional(),
+    /** session and principal isolation: connections (stdio: processes) open at once */
+    max_connections: z.number().int().min(1).max(100_000).optional(),
+    /** principal isolation: seconds a connection may stay unused before it is closed */
+    idle_timeout_seconds: z
+      .number()
+      .positive()
+      .max(7 * 86_400)
+      .optional(),
     tools: z.record(toolName, toolMetadata).default({}),
     /** metadata of tools the upstream offers but `tools` does not list */
     tool_defaults: z
@@ -84,6 +106,20 @@ export const serverFile = z
       .default({ risk: "write", tags: [] }),
   })
   .superRefine((server, ctx) => {
+    const scope = isolationOf(server);
+    if (server.max_connections !== undefined && scope === "shared")
+      ctx.addIssue({
+        code: "custom",
+        path: ["max_connections"],
+        message:
+          "applies to isolation session or principal only (a shared server has one connection)",
+      });
+    if (server.idle_timeout_seconds !== undefined && scope !== "principal")
+      ctx.addIssue({
+        code: "custom",
+        path: ["idle_timeout_seconds"],
+        message: `applies to isolation principal only (isolation is ${scope}${server.isolation ? "" : " by default"})`,
+      });
     if (!server.credentials) return;
     for (const [path, message] of credentialsTransportProblems(
       server.credentials,
@@ -127,6 +163,7 @@ export const virtualServerFile = z
   });
 
 export type Risk = z.infer<typeof risk>;
+export type Isolation = z.infer<typeof isolation>;
 export type Transport = z.infer<typeof transport>;
 export type StdioTransport = z.infer<typeof stdioTransport>;
 export type HttpTransport = z.infer<typeof httpTransport> | z.infer<typeof sseTransport>;

@@ -1,7 +1,10 @@
 // One request to an authorization server (metadata or token endpoint): a deadline for the whole
 // exchange, no redirects (a redirect could carry the client secret elsewhere), and a cap on how
-// much of the answer is read.
-export type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+// much of the answer is read. The fetch given is the egress guard's (gateway/egress/), so the
+// destination is checked before anything, the client secret included, is sent.
+import { egressRefusalIn, type Fetch } from "../egress/index.ts";
+
+export type { Fetch };
 
 export interface BoundedFetchOptions {
   fetch: Fetch;
@@ -30,6 +33,8 @@ export async function fetchJson(
   try {
     response = await options.fetch(url, { ...init, redirect: "manual", signal });
   } catch (e) {
+    const refused = egressRefusalIn(e);
+    if (refused) throw new AuthorizationServerError(refused.message);
     throw new AuthorizationServerError(
       signal.aborted
         ? `no answer within ${options.timeoutMs} ms`

@@ -2,6 +2,7 @@
 // RFC 8693 token exchange, both cached until shortly before expiry.
 import { createHash } from "node:crypto";
 import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "../catalog/index.ts";
+import { defaultEgressGuard } from "../egress/index.ts";
 import type { Fetch } from "./bounded-fetch.ts";
 import { discoverTokenEndpoint } from "./discovery.ts";
 import { TokenCache } from "./token-cache.ts";
@@ -22,6 +23,7 @@ export interface OAuthClientConfig {
 }
 
 export interface OAuthClientOptions {
+  /** the egress guard's fetch (default: the strict guard: https to public addresses only) */
   fetch?: Fetch;
   /** per request to the authorization server (default 10 s) */
   timeoutMs?: number;
@@ -49,7 +51,7 @@ export class OAuthClient {
     if ((config.tokenUrl === undefined) === (config.issuer === undefined))
       throw new TypeError("OAuthClient needs exactly one of tokenUrl and issuer");
     this.cache = options.cache ?? new TokenCache();
-    this.fetch = options.fetch ?? fetch;
+    this.fetch = options.fetch ?? defaultEgressGuard().fetch;
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 

@@ -8,9 +8,10 @@ import {
   virtualTarget,
   type CuratedKind,
 } from "../catalog/index.ts";
-import type { ListKind, SessionServerContext, UpstreamConnection } from "./contracts.ts";
+import type { ListKind, SessionServerContext } from "./contracts.ts";
 import { forwardingError, rpcError } from "./errors.ts";
 import { namespaced, splitNamespaced } from "./names.ts";
+import { upstreamFor } from "./session-upstreams.ts";
 import { matchesTemplate } from "./uri-template.ts";
 import { viewServers } from "./session-state.ts";
 
@@ -49,17 +50,20 @@ export function keyOf(kind: ListKind, item: Item): string | undefined {
   return typeof key === "string" ? key : undefined;
 }
 
-/** The upstream's items, or why there are none to be had. */
+/** The items of the session's connection to `server`, or why there are none to be had. A
+ * connection still making its first handshake is waited for; one that is down is passed over. */
 async function listOf(
-  connection: UpstreamConnection | undefined,
+  context: SessionServerContext,
+  server: string,
   kind: ListKind,
 ): Promise<readonly Item[] | string> {
-  if (!connection) return "not in the upstream pool";
-  const state = connection.state();
-  if (state !== "ready") return state;
-  const capabilities = connection.capabilities();
-  if (capabilities && !capabilities[CAPABILITY[kind]]) return [];
   try {
+    const connection = upstreamFor(context, server);
+    if (!connection) return "not in the upstream pool";
+    const state = connection.state();
+    if (state !== "ready" && state !== "connecting") return state;
+    const capabilities = connection.capabilities() ?? context.pool.server(server)?.capabilities();
+    if (capabilities && !capabilities[CAPABILITY[kind]]) return [];
     return await connection.list(kind);
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
@@ -80,7 +84,7 @@ function listEach(
   servers: string[],
   kind: ListKind,
 ): Promise<(readonly Item[] | string)[]> {
-  return Promise.all(servers.map((s) => listOf(context.pool.get(s), kind)));
+  return Promise.all(servers.map((s) => listOf(context, s, kind)));
 }
 
 export async function gather(context: SessionServerContext, kind: ListKind): Promise<Gathered> {
@@ -161,9 +165,9 @@ async function lookupList(
   kind: ListKind,
 ): Promise<readonly Item[]> {
   // unlike a list, a lookup waits for a (re)connecting upstream as long as the pool lets it
-  const connection = context.pool.get(server);
-  if (!connection) throw rpcError(ErrorCode.InternalError, `server ${server} is unavailable`);
   try {
+    const connection = upstreamFor(context, server);
+    if (!connection) throw rpcError(ErrorCode.InternalError, `server ${server} is unavailable`);
     return await connection.list(kind);
   } catch (e) {
     throw forwardingError(server, e);

@@ -13,8 +13,10 @@ import type { Decision } from "../policy/index.ts";
 import { resolveName, resourceOwner } from "./aggregate.ts";
 import { denialError, requireAllowed, serverFacts } from "./enforce.ts";
 import { forwardingError, invalidParams, RESOURCE_NOT_FOUND, rpcError } from "./errors.ts";
+import { obligationKey } from "./rate-limit.ts";
 import type { SessionRegistry } from "./relay.ts";
 import type { SessionState } from "./session-state.ts";
+import { upstreamFor } from "./session-upstreams.ts";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 type Params = Record<string, unknown>;
@@ -47,7 +49,12 @@ export async function forward(
   request: { method: string; params?: Params },
 ): Promise<Params> {
   const { state, extra } = scope;
-  const connection = state.context.pool.get(server);
+  let connection;
+  try {
+    connection = upstreamFor(state.context, server);
+  } catch (e) {
+    throw forwardingError(server, e);
+  }
   if (!connection) throw rpcError(-32603, `server ${server} is not available`);
   const observation = state.observations.get(extra.requestId);
   const upstream = observation?.upstreamStarted({
@@ -105,7 +112,15 @@ export async function callTool(scope: CallScope, params: Params | undefined): Pr
   const annotations = target.listing.annotations;
   const decision = requireAllowed(state, {
     requestId: extra.requestId,
-    mcp: { method: "tools/call", server: target.server, tool: target.name, arguments: args },
+    mcp: {
+      method: "tools/call",
+      server: target.server,
+      tool: target.name,
+      calledTool: name,
+      arguments: args,
+      // checked against what the upstream declared, so the policy can refuse what it never named
+      inputSchema: target.listing.inputSchema ?? null,
+    },
     tool: {
       annotations: annotations && typeof annotations === "object" ? (annotations as Params) : {},
       risk: facts.risk,
@@ -118,10 +133,12 @@ export async function callTool(scope: CallScope, params: Params | undefined): Pr
   // goes out and comes back unchanged (records are written by the audit layer, not here).
   const limit = decision.obligations.rate_limit;
   if (limit) {
-    const key = `${state.context.principal.sub}\u0000${target.server}`;
-    if (!registry.rateLimiter.take(key, limit))
+    // the request's principal (issuer and subject) and the tool: one bucket each
+    const principal = state.principals.get(extra.requestId) ?? state.context.principal;
+    const key = obligationKey(principal, target.server, target.name);
+    if (!(await registry.rateLimiter.take(key, limit)))
       throw denialError(decision, [
-        `rate limit of ${limit.requests} calls per ${limit.per} on server ${target.server} exceeded for ${state.context.principal.sub}`,
+        `rate limit of ${limit.requests} calls per ${limit.per} on ${name} exceeded for ${principal.sub}`,
       ]);
   }
   // when confirmation is asked, the arguments are frozen first, so what is confirmed is exactly
@@ -208,10 +225,20 @@ export async function resourceRequest(
   }
   if (method === "resources/unsubscribe") {
     subscriptions.delete(uri);
-    // upstream connections are shared: keep the upstream subscription while another session holds it
-    if (registry.subscribedElsewhere(server, uri, state.context.sessionId)) return {};
+    // keep the upstream subscription while another session on the same connection holds it
+    const on = upstreamSessions(state, server);
+    if (registry.subscribedElsewhere(on, server, uri, state.context.sessionId)) return {};
   }
   return forward(scope, server, { method, params: params ?? {} });
+}
+
+/** The sessions on this session's connection to `server` (none known when it has none). */
+function upstreamSessions(state: SessionState, server: string): ReadonlySet<string> {
+  try {
+    return upstreamFor(state.context, server)?.sessions() ?? new Set();
+  } catch {
+    return new Set();
+  }
 }
 
 export async function getPrompt(scope: CallScope, params: Params | undefined): Promise<Params> {

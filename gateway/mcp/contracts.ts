@@ -38,15 +38,37 @@ export class UpstreamError extends Error {
 
 export type UpstreamState = "connecting" | "ready" | "restarting" | "failed" | "closed";
 
+/**
+ * Which downstream callers share an upstream connection (catalog `isolation`, docs/catalog.md):
+ * `session`: each downstream session has its own (an upstream MCP session, or a process);
+ * `principal`: one per principal (its sessions share it); `shared`: one for every caller.
+ */
+export type Isolation = import("../catalog/index.ts").Isolation;
+
+/** Who asks for an upstream connection: a downstream session and the identity bound to it. With
+ * the server's isolation it makes the connection key (upstream/connection-key.ts). */
+export interface ConnectionScope {
+  sessionId: string;
+  /** the session's bound identity (auth kind, issuer, subject, client), hashed; never its groups */
+  principalKey: string;
+}
+
 export type ListKind = "tools" | "resources" | "resourceTemplates" | "prompts";
 
+/** One catalog server, aggregated over its connections. */
 export interface UpstreamStatus {
   name: string;
   transport: "stdio" | "http" | "sse";
+  isolation: Isolation;
+  /** shared: its one connection's state; session/principal: `ready` when a connection is (or, with
+   * none open, when the start-up probe's handshake succeeded), else the probe's or connections' */
   state: UpstreamState;
+  /** restarts and reconnects over all its connections since the server was configured */
   restarts: number;
   lastError?: string;
   since: string; // RFC 3339: when it entered this state
+  /** open connections, how many of them are ready, and the bound (max_connections; shared: 1) */
+  connections: { open: number; ready: number; max: number };
 }
 
 /** Server-to-client traffic from an upstream, delivered to whoever the proxy registered. */
@@ -59,11 +81,15 @@ export interface UpstreamClientHandlers {
     signal: AbortSignal,
   ): Promise<Record<string, unknown>>;
   /** notifications/message, notifications/progress (already mapped back to the caller's token),
-   * notifications/{tools,resources,prompts}/list_changed, notifications/resources/updated */
+   * notifications/{tools,resources,prompts}/list_changed, notifications/resources/updated.
+   * `sessions`: the downstream sessions on the connection it came from, the only ones it may
+   * reach; undefined for the pool's own announcements (list_changed after a catalog change, which
+   * carry nothing but the method), meant for every session that sees the server. */
   onNotification(
     server: string,
     notification: JSONRPCNotification,
     caller: CallerRef | undefined,
+    sessions?: ReadonlySet<string>,
   ): void;
 }
 
@@ -77,14 +103,28 @@ export interface UpstreamRequestOptions {
   traceHeaders?: () => Record<string, string>;
 }
 
-/** One upstream server of the catalog, shared by every session. */
+/** What is known of a catalog server without a connection of one's own: from the last handshake
+ * with it (the start-up probe's or any connection's). Stable while connections come and go. */
+export interface UpstreamServerFacts {
+  readonly isolation: Isolation;
+  capabilities(): ServerCapabilities | undefined;
+  serverInfo(): Implementation | undefined;
+  instructions(): string | undefined;
+}
+
+/** One connection to an upstream server, found by its connection key (server + the session, the
+ * principal, or nothing: UpstreamPool.connection). */
 export interface UpstreamConnection {
   readonly name: string;
+  /** the connection key, e.g. `everything principal:<hash>` (upstream/connection-key.ts) */
+  readonly key: string;
+  /** the downstream sessions on this connection: those that obtained it and have not ended */
+  sessions(): ReadonlySet<string>;
   state(): UpstreamState;
   capabilities(): ServerCapabilities | undefined;
   serverInfo(): Implementation | undefined;
   instructions(): string | undefined;
-  /** Every item of a list (all pages fetched), cached until the upstream says list_changed. */
+  /** Every item of a list (all pages fetched), cached per connection until it says list_changed. */
   list(kind: ListKind): Promise<readonly Record<string, unknown>[]>;
   /** Forward a request; results pass through untouched. Throws UpstreamError (JSON-RPC code) or,
    * when the upstream is down or dies mid-call, UpstreamError with code -32603 and a clear message. */
@@ -96,14 +136,24 @@ export interface UpstreamConnection {
 }
 
 export interface UpstreamPool {
-  get(name: string): UpstreamConnection | undefined;
+  /**
+   * The connection that serves `scope` on server `name`, by its connection key; made on first use
+   * (it then connects in the background: its requests wait for the handshake). Undefined when the
+   * catalog has no such server. Throws UpstreamError when a new connection would pass the server's
+   * max_connections: a caller is refused, never put on another caller's connection.
+   */
+  connection(name: string, scope: ConnectionScope): UpstreamConnection | undefined;
+  /** What is known of a server without opening a connection for anyone. */
+  server(name: string): UpstreamServerFacts | undefined;
   names(): string[];
   status(): UpstreamStatus[];
   setClientHandlers(handlers: UpstreamClientHandlers): void;
+  /** A downstream session ended: its session-scoped connections close, it leaves the others. */
+  endSession(scope: ConnectionScope): void;
   /**
    * Applies a new catalog (GitOps, gateway/sync): new servers connect, removed ones finish their
-   * requests and stop, changed ones (transport or credentials) are replaced, the rest keep their
-   * sessions. The map changes at once; call Gateway.replace() in the same tick. Optional: a pool
+   * requests and stop, changed ones (transport, credentials, isolation or its bounds) are replaced,
+   * the rest keep their connections. The map changes at once; call Gateway.replace() in the same tick. Optional: a pool
    * without it keeps its upstreams until a restart.
    */
   reconcile?(catalog: import("../catalog/index.ts").Catalog): PoolChanges;

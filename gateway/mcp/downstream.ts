@@ -22,6 +22,10 @@ import {
   noteMessages,
   serveFastCall,
 } from "./fast-call.ts";
+import { describeJsonShapeProblem, jsonShapeProblem } from "./json-limits.ts";
+import type { TokenBucketStore } from "./rate-limit.ts";
+import { attachPrincipal } from "./request-principal.ts";
+import { PrincipalRequestRate } from "./request-rate.ts";
 import { sessionHandle } from "./session-server.ts";
 import type { RequestNote } from "./session-state.ts";
 
@@ -53,6 +57,13 @@ export interface DownstreamOptions {
     methods: string[],
     view: SessionView,
   ) => PrincipalRefusal | undefined;
+  /** ends a response still open when its credential expires or is revoked (gateway/auth's
+   * CredentialWatch); none: responses are not watched */
+  credentials?: {
+    watch(principal: Principal, end: (reason: string) => void): () => void;
+  };
+  /** where the per-principal request buckets live (default: in this process) */
+  rateStore?: TokenBucketStore;
 }
 
 export function sendJsonRpcError(
@@ -60,9 +71,10 @@ export function sendJsonRpcError(
   status: number,
   code: number,
   message: string,
+  id: string | number | null = null,
 ): void {
   ctx.status = status;
-  ctx.body = { jsonrpc: "2.0", error: { code, message }, id: null };
+  ctx.body = { jsonrpc: "2.0", error: { code, message }, id };
 }
 
 /** Handles one request to /mcp or /mcp/<virtual server>. */
@@ -71,10 +83,16 @@ export function createDownstreamHandler(options: DownstreamOptions) {
   const resolvePrincipal =
     options.resolvePrincipal ??
     ((ctx: Context) => requestPrincipal(config, ctx.req.socket.remoteAddress));
+  const requestRate = new PrincipalRequestRate(config.limits, options.rateStore);
 
   return async function handleMcp(ctx: Context, view: SessionView): Promise<void> {
     // every refusal is logged once, here, with what was refused and why (never the body)
-    const refuse = (status: number, code: number, message: string): void => {
+    const refuse = (
+      status: number,
+      code: number,
+      message: string,
+      id: string | number | null = null,
+    ): void => {
       log.log(status >= 500 ? "error" : "warn", "mcp request refused", {
         status,
         method: ctx.method,
@@ -82,7 +100,7 @@ export function createDownstreamHandler(options: DownstreamOptions) {
         reason: message,
         remote: ctx.req.socket.remoteAddress,
       });
-      sendJsonRpcError(ctx, status, code, message);
+      sendJsonRpcError(ctx, status, code, message, id);
     };
     const foreign = foreignHostOrOrigin(ctx, config);
     if (foreign) return refuse(403, HTTP_ERROR_CODE.generic, `Forbidden: ${foreign}`);
@@ -98,6 +116,13 @@ export function createDownstreamHandler(options: DownstreamOptions) {
         HTTP_ERROR_CODE.generic,
         "Unauthorized: identity is not configured on this gateway; for local use start it with --dev and connect from a loopback address",
       );
+    }
+    // every request counts, before its body is read: a flood costs the gateway little
+    const overRate = await requestRate.check(principal);
+    if (overRate) {
+      ctx.set("Retry-After", String(overRate.retryAfterSeconds));
+      if (overRate.log) return refuse(429, HTTP_ERROR_CODE.generic, overRate.message);
+      return sendJsonRpcError(ctx, 429, HTTP_ERROR_CODE.generic, overRate.message);
     }
     if (!["POST", "GET", "DELETE"].includes(ctx.method)) {
       ctx.set("Allow", "GET, POST, DELETE");
@@ -128,6 +153,11 @@ export function createDownstreamHandler(options: DownstreamOptions) {
         body = JSON.parse(read.text);
       } catch {
         return refuse(400, HTTP_ERROR_CODE.parse, "Parse error: the body is not valid JSON");
+      }
+      const tooDeep = jsonShapeProblem(body, config.limits);
+      if (tooDeep) {
+        const message = describeJsonShapeProblem(tooDeep);
+        return refuse(400, HTTP_ERROR_CODE.invalidRequest, message, requestIdOf(body));
       }
       const shape = shapeProblem(body, ctx.get("mcp-protocol-version"));
       if (shape) return refuse(400, HTTP_ERROR_CODE.invalidRequest, `Invalid Request: ${shape}`);
@@ -177,20 +207,42 @@ export function createDownstreamHandler(options: DownstreamOptions) {
       );
     }
 
+    if (ctx.method === "POST" && hasInitializedNotification(body))
+      sessions.markInitialized(session);
+
     ctx.respond = false;
     const leave = sessions.enter(session);
     ctx.res.once("close", leave);
+    // a response that outlives its credential (a GET stream, a long call's SSE) ends with it
+    const watchedSession = session.id;
+    const unwatch = options.credentials?.watch(principal, (reason) => {
+      log.log("info", "response ended: its credential is no longer valid", {
+        session: watchedSession,
+        principal: principal.sub,
+        reason,
+      });
+      ctx.res.destroy();
+    });
+    if (unwatch) ctx.res.once("close", unwatch);
+    if (ctx.res.destroyed) return leave();
     try {
       const handle = sessionHandle(session.server);
       if (handle && ctx.method === "POST") {
         const note = requestNote(ctx);
         if (isFastCall(body)) {
-          await serveFastCall(handle, session, body, { req: ctx.req, res: ctx.res, note });
+          await serveFastCall(handle, session, body, {
+            req: ctx.req,
+            res: ctx.res,
+            note,
+            principal,
+          });
           return;
         }
         if (absorbFastCallTraffic(handle.state, body, ctx.res)) return;
         noteMessages(handle.state, body, note);
       }
+      // every message of the request is handled with this request's principal
+      attachPrincipal(ctx.req, principal);
       await session.transport.handleRequest(ctx.req, ctx.res, body);
     } catch (e) {
       leave();
@@ -300,6 +352,17 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead>
     const onError = (e: Error) => reject(e);
     req.on("data", onData).on("end", onEnd).on("error", onError);
   });
+}
+
+/** The id of a single request, to answer it by name; null for batches and anything else. */
+function requestIdOf(body: unknown): string | number | null {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return null;
+  const id = (body as { id?: unknown }).id;
+  return typeof id === "string" || typeof id === "number" ? id : null;
+}
+
+function hasInitializedNotification(body: unknown): boolean {
+  return requestMethods(body).includes("notifications/initialized");
 }
 
 /** The methods of the requests and notifications in a body (responses have none). */

@@ -13,7 +13,9 @@ import { ErrorCode, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.
 import type { Extra } from "./calls.ts";
 import type { CallChannel } from "./channel.ts";
 import type { BoundedEventStore } from "./event-store.ts";
+import type { Principal } from "./contracts.ts";
 import { rpcError } from "./errors.ts";
+import { authInfoFor } from "./request-principal.ts";
 import { dispatch, type SessionHandle } from "./session-server.ts";
 import { noteRequest, type RequestNote, type SessionState } from "./session-state.ts";
 
@@ -235,7 +237,7 @@ export async function serveFastCall(
   handle: SessionHandle,
   session: { id: string; eventStore?: BoundedEventStore },
   message: JsonRpcRequest,
-  http: { req: IncomingMessage; res: ServerResponse; note: RequestNote },
+  http: { req: IncomingMessage; res: ServerResponse; note: RequestNote; principal: Principal },
 ): Promise<void> {
   const { state } = handle;
   const stream = new FastCallStream(state, http.res, session.id, session.eventStore);
@@ -247,6 +249,8 @@ export async function serveFastCall(
     sessionId: session.id,
     _meta: message.params?._meta as Params | undefined,
     requestInfo: { headers: http.req.headers },
+    // the call is decided with the principal of its own credential (request-principal.ts)
+    authInfo: authInfoFor(http.principal),
     sendNotification: (notification: { method: string; params?: Params }) =>
       stream.notify(notification),
     sendRequest: (request: { method: string; params?: Params }) =>

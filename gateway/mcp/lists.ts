@@ -5,7 +5,7 @@ import { toolFacts } from "../catalog/index.ts";
 import type { ListCandidate } from "../policy/index.ts";
 import { gather, type ListedItem } from "./aggregate.ts";
 import type { ListKind } from "./contracts.ts";
-import { requireAllowed } from "./enforce.ts";
+import { denialError, decide, type DecideOptions } from "./enforce.ts";
 import { policyKey } from "./names.ts";
 import { paginate } from "./pagination.ts";
 import { viewServers, type SessionState } from "./session-state.ts";
@@ -55,6 +55,30 @@ function warnSkipped(
   console.warn(`gatehouse: ${method} left out servers that cannot list: ${which}`);
 }
 
+/**
+ * The items the request's principal may see: ONE decision over every candidate (visible_tools).
+ * Throws the denial when the list request itself is denied. Nothing is cached: the decision
+ * depends on the principal of each request.
+ */
+export function visibleItems(
+  state: SessionState,
+  kind: ListKind,
+  items: ListedItem[],
+  requestId: string | number,
+  options?: DecideOptions,
+): ListedItem[] {
+  const { catalog } = state.context.current();
+  const method = Object.keys(LIST_KINDS).find((m) => LIST_KINDS[m] === kind)!;
+  const decision = decide(
+    state,
+    { requestId, mcp: { method }, list: items.map((item) => candidate(kind, item, catalog)) },
+    options,
+  );
+  if (!decision.allow) throw denialError(decision);
+  const names = new Set(decision.visible_tools);
+  return items.filter((item) => visible(item, kind, names));
+}
+
 export async function handleList(
   state: SessionState,
   method: string,
@@ -65,14 +89,7 @@ export async function handleList(
   const { context } = state;
   const { items, skipped } = await gather(context, kind);
   warnSkipped(method, viewServers(context), skipped);
-  const { catalog } = context.current();
-  const decision = requireAllowed(state, {
-    requestId,
-    mcp: { method },
-    list: items.map((item) => candidate(kind, item, catalog)),
-  });
-  const names = new Set(decision.visible_tools);
-  const shown = items.filter((item) => visible(item, kind, names));
+  const shown = visibleItems(state, kind, items, requestId);
   const keys = shown.map((item) => `${item.server}/${item.upstreamName}`);
   const { page, nextCursor } = paginate(shown, keys, params?.cursor);
   return { [kind]: page.map((item) => item.item), ...(nextCursor ? { nextCursor } : {}) };

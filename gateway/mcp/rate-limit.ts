@@ -1,5 +1,8 @@
-// The policy's rate_limit obligation: a token bucket per key (principal and server), refilled
-// continuously at `requests` per `per`.
+// Token buckets, and the two limits built on them: the policy's rate_limit obligation (per
+// principal and tool) and the HTTP layer's request rate (per principal). The buckets' state sits
+// behind TokenBucketStore, so it can move out of the process (a shared store) without the limits
+// changing.
+import type { Principal } from "./contracts.ts";
 import type { RateLimit } from "../policy/index.ts";
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -16,30 +19,74 @@ export function windowMs(per: string): number | undefined {
   return count > 0 ? count * UNIT_MS[match[2]!]! : undefined;
 }
 
-interface Bucket {
+/** A bucket holding at most `capacity` tokens, refilled continuously at `refillPerMs`. */
+export interface BucketSpec {
+  capacity: number;
+  refillPerMs: number;
+}
+
+export type TakeResult = { ok: true } | { ok: false; retryAfterMs: number };
+
+/** Where bucket levels live. In memory here; a shared store (Redis) implements the same call. */
+export interface TokenBucketStore {
+  /** Takes one token from `key`'s bucket; when it is empty, says how long until one is back. */
+  take(key: string, spec: BucketSpec): TakeResult | Promise<TakeResult>;
+}
+
+interface Level {
   tokens: number;
   at: number;
 }
 
-export class RateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+export class InMemoryTokenBuckets implements TokenBucketStore {
+  private readonly levels = new Map<string, Level>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  take(key: string, spec: BucketSpec): TakeResult {
+    const now = this.now();
+    const level = this.levels.get(key) ?? { tokens: spec.capacity, at: now };
+    level.tokens = Math.min(spec.capacity, level.tokens + (now - level.at) * spec.refillPerMs);
+    level.at = now;
+    this.levels.delete(key); // re-insert: the map's order is least recently used first
+    if (this.levels.size >= MAX_BUCKETS) this.levels.delete(this.levels.keys().next().value!);
+    this.levels.set(key, level);
+    if (level.tokens >= 1) {
+      level.tokens -= 1;
+      return { ok: true };
+    }
+    return { ok: false, retryAfterMs: Math.ceil((1 - level.tokens) / spec.refillPerMs) };
+  }
+}
+
+/** Who a limit counts against: the issuer (or how the principal was authenticated) and subject,
+ * so a subject's tokens, keys and sessions share one budget, and equal subjects of two issuers do
+ * not. */
+function limitIdentity(principal: Principal): [string, string] {
+  return [principal.iss ?? `gatehouse:${principal.auth}`, principal.sub];
+}
+
+export function principalLimitKey(principal: Principal): string {
+  return JSON.stringify(limitIdentity(principal));
+}
+
+/** The policy's rate_limit obligation: `requests` per `per`, one bucket per key. */
+export class RateLimiter {
+  constructor(private readonly store: TokenBucketStore = new InMemoryTokenBuckets()) {}
+
   /** Takes one token; false when the bucket is empty. An unreadable `per` refuses (fail closed). */
-  take(key: string, limit: RateLimit): boolean {
+  async take(key: string, limit: RateLimit): Promise<boolean> {
     const window = windowMs(limit.per);
     if (window === undefined) return false;
-    const now = this.now();
-    const ratePerMs = limit.requests / window;
-    const bucket = this.buckets.get(key) ?? { tokens: limit.requests, at: now };
-    bucket.tokens = Math.min(limit.requests, bucket.tokens + (now - bucket.at) * ratePerMs);
-    bucket.at = now;
-    this.buckets.delete(key); // re-insert: the map's order is least recently used first
-    if (this.buckets.size >= MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!);
-    this.buckets.set(key, bucket);
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
+    const taken = await this.store.take(`obligation\u0000${key}`, {
+      capacity: limit.requests,
+      refillPerMs: limit.requests / window,
+    });
+    return taken.ok;
   }
+}
+
+/** The key of a rate_limit obligation: the caller (issuer and subject), the server and the tool. */
+export function obligationKey(principal: Principal, server: string, tool: string): string {
+  return JSON.stringify([...limitIdentity(principal), server, tool]);
 }

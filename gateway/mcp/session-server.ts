@@ -6,6 +6,7 @@ import {
   ErrorCode,
   InitializeRequestSchema,
   LATEST_PROTOCOL_VERSION,
+  LoggingLevelSchema,
   PingRequestSchema,
   SetLevelRequestSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -23,10 +24,12 @@ import {
 import { servingServers } from "./aggregate.ts";
 import type { CreateSessionServer, SessionServerContext } from "./contracts.ts";
 import { requireAllowed } from "./enforce.ts";
-import { DENIED_BY_POLICY, rpcError } from "./errors.ts";
+import { DENIED_BY_POLICY, invalidParams, rpcError } from "./errors.ts";
+import { instructionsFor } from "./instructions.ts";
 import { handleList, LIST_KINDS } from "./lists.ts";
 import { assertSeparatorSafe } from "./names.ts";
 import { registryFor, type SessionRegistry } from "./relay.ts";
+import { connectionScope, upstreamFor } from "./session-upstreams.ts";
 import {
   newSessionState,
   takeNote,
@@ -35,6 +38,7 @@ import {
   type SessionState,
 } from "./session-state.ts";
 import { noObserver, type Outcome } from "../observer.ts";
+import { principalOf } from "./request-principal.ts";
 
 const GATEHOUSE_VERSION: string = JSON.parse(
   readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
@@ -49,8 +53,6 @@ const BROAD_CAPABILITIES: ServerCapabilities = {
   logging: {},
   completions: {},
 };
-
-const MAX_INSTRUCTIONS_PER_SERVER = 4000;
 
 type Params = Record<string, unknown>;
 type Handler = (scope: CallScope, method: string, params: Params | undefined) => Promise<Params>;
@@ -102,10 +104,14 @@ export const createSessionServer: CreateSessionServer = (context) => {
   server.setRequestHandler(PingRequestSchema, handle as never);
   server.setRequestHandler(SetLevelRequestSchema, handle as never);
   server.fallbackRequestHandler = handle as never;
-  // client notifications (roots/list_changed, ...) are not passed on: upstreams are shared by all sessions
+  // client notifications (roots/list_changed, ...) are not passed on: an upstream connection may
+  // serve other sessions too (isolation principal or shared)
   registry.register({ server, state });
   // the HTTP layer chains its own onclose after this one (sessions.ts keeps the previous handler)
-  server.onclose = () => registry.unregister(context.sessionId);
+  server.onclose = () => {
+    registry.unregister(context.sessionId);
+    context.pool.endSession(connectionScope(context));
+  };
   return server;
 };
 
@@ -119,11 +125,20 @@ export async function dispatch(
   const handler = Object.hasOwn(HANDLERS, request.method) ? HANDLERS[request.method] : undefined;
   const { context } = state;
   const note = takeNote(state, extra.requestId);
+  // the request's own credential (downstream.ts authenticates every request); an in-process
+  // transport presents none, and acts as the session's principal
+  const principal = principalOf(extra.authInfo) ?? context.principal;
+  // decisions find the principal by request id: two requests in flight may not share one
+  if (state.principals.has(extra.requestId))
+    throw rpcError(
+      ErrorCode.InvalidRequest,
+      `request id ${JSON.stringify(extra.requestId)} is already in use by a request in progress`,
+    );
   const observation = (context.observer ?? noObserver).startRequest({
     method: request.method,
     requestId: extra.requestId,
     sessionId: context.sessionId,
-    principal: context.principal,
+    principal,
     virtualServer: virtualServerName(context),
     remoteAddress: context.request.ip ?? null,
     userAgent: context.request.userAgent ?? null,
@@ -134,6 +149,7 @@ export async function dispatch(
   });
   state.inFlight.add(extra.requestId);
   state.observations.set(extra.requestId, observation);
+  state.principals.set(extra.requestId, principal);
   let outcome: Outcome = { status: "ok" };
   try {
     if (!handler) throw rpcError(ErrorCode.MethodNotFound, `method not found: ${request.method}`);
@@ -144,6 +160,7 @@ export async function dispatch(
   } finally {
     state.inFlight.delete(extra.requestId);
     state.observations.delete(extra.requestId);
+    state.principals.delete(extra.requestId);
     // a recorder that must make the record durable first holds the answer back until it is
     const ended = observation.end(outcome);
     if (ended) await ended.catch(unrecorded);
@@ -188,7 +205,7 @@ async function initialize(scope: CallScope, params: Params | undefined): Promise
     protocolVersion,
     capabilities: viewCapabilities(state.context),
     serverInfo: { name: "gatehouse", version: GATEHOUSE_VERSION },
-    instructions: instructions(state.context),
+    instructions: await instructions(state, scope.extra.requestId),
   };
 }
 
@@ -197,7 +214,7 @@ async function initialize(scope: CallScope, params: Params | undefined): Promise
 function viewCapabilities(context: SessionServerContext): ServerCapabilities {
   const offered = (servers: string[], has: (c: ServerCapabilities) => unknown) =>
     servers.some((s) => {
-      const c = context.pool.get(s)?.capabilities();
+      const c = context.pool.server(s)?.capabilities();
       return c === undefined || Boolean(has(c));
     });
   const tools = servingServers(context, "tools");
@@ -216,47 +233,51 @@ function viewCapabilities(context: SessionServerContext): ServerCapabilities {
   return capabilities;
 }
 
-function instructions(context: SessionServerContext): string {
-  const { catalog } = context.current();
+/** The virtual server's description, or the instructions of the upstreams the principal may use
+ * (instructions.ts). */
+async function instructions(state: SessionState, requestId: string | number): Promise<string> {
+  const { context } = state;
   if (context.view.kind === "virtual") {
-    const virtual = catalog.virtualServers.get(context.view.name);
+    const virtual = context.current().catalog.virtualServers.get(context.view.name);
     return `Gatehouse virtual server ${context.view.name}${virtual?.description ? `: ${virtual.description}` : ""}.`;
   }
-  const parts = [
-    `Gatehouse MCP gateway. Tools and prompts are named <server>${context.separator}<name>; resources keep their URIs.`,
-  ];
-  for (const name of viewServers(context)) {
-    const text = context.pool.get(name)?.instructions();
-    if (text) parts.push(`[${name}] ${text.slice(0, MAX_INSTRUCTIONS_PER_SERVER)}`);
-  }
-  return parts.join("\n\n");
+  return instructionsFor(state, requestId, (server) => context.pool.server(server)?.instructions());
 }
 
-/** Sets the level on every upstream of the view that logs; an upstream that fails is passed over. */
+/**
+ * Sets the session's log level. The gateway passes the session no log message below it, whatever
+ * the upstream sends, and tells the session's own connections (isolation session or principal) so
+ * they need not send them; a shared upstream is not told, as its level would change for every
+ * caller. An upstream that fails is passed over.
+ */
 async function setLevel(scope: CallScope, params: Params | undefined): Promise<Params> {
-  const { state, extra } = scope;
+  const { state, registry, extra } = scope;
   requireAllowed(state, { requestId: extra.requestId, mcp: { method: "logging/setLevel" } });
+  const level = LoggingLevelSchema.safeParse(params?.level);
+  if (!level.success)
+    throw invalidParams(`level must be one of ${LoggingLevelSchema.options.join(", ")}`);
+  registry.setLogLevel(state.context.sessionId, level.data);
+  const { pool } = state.context;
   const servers = viewServers(state.context).filter((s) => {
-    const connection = state.context.pool.get(s);
-    return connection?.state() === "ready" && connection.capabilities()?.logging;
+    const facts = pool.server(s);
+    return facts?.isolation !== "shared" && facts?.capabilities()?.logging;
   });
   await Promise.all(
-    servers.map((s) =>
-      state.context.pool
-        .get(s)!
-        .request(
+    servers.map(async (s) => {
+      try {
+        await upstreamFor(state.context, s)?.request(
           { method: "logging/setLevel", params: params ?? {} },
           {
             caller: { sessionId: state.context.sessionId, requestId: extra.requestId },
             signal: extra.signal,
           },
-        )
-        .catch((e: unknown) =>
-          console.warn(
-            `gatehouse: logging/setLevel on ${s} failed: ${e instanceof Error ? e.message : String(e)}`,
-          ),
-        ),
-    ),
+        );
+      } catch (e) {
+        console.warn(
+          `gatehouse: logging/setLevel on ${s} failed: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    }),
   );
   return {};
 }

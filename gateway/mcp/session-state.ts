@@ -2,7 +2,7 @@
 import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import type { RequestObservation } from "../observer.ts";
 import type { CallChannel } from "./channel.ts";
-import type { SessionServerContext } from "./contracts.ts";
+import type { Principal, SessionServerContext } from "./contracts.ts";
 
 /** What the HTTP layer learnt about a request before its session handles it. */
 export interface RequestNote {
@@ -28,6 +28,9 @@ export interface SessionState {
   readonly fastCalls: Map<string | number, CallChannel>;
   /** observations of the requests being handled, by request id (telemetry and audit) */
   readonly observations: Map<string | number, RequestObservation>;
+  /** the principal of each request being handled (its own credential's: request-principal.ts),
+   * by request id; what its decisions use */
+  readonly principals: Map<string | number, Principal>;
   /** HTTP facts (trace context, auth timing) of requests handed to the SDK transport */
   readonly notes: Map<string | number, RequestNote>;
 }
@@ -57,6 +60,7 @@ export function newSessionState(context: SessionServerContext): SessionState {
     subscriptions: new Map(),
     fastCalls: new Map(),
     observations: new Map(),
+    principals: new Map(),
     notes: new Map(),
   };
 }

@@ -1,6 +1,9 @@
 // Downstream MCP sessions: one SDK Server and one Streamable HTTP transport per session, bound to
-// the principal that opened it. Storage sits behind SessionStore (in memory now; the stateless
-// protocol revision and shared stores come later).
+// the identity that opened it (auth kind, issuer, subject, client): later requests must come from
+// the same identity, but each is decided with its own credential's groups, roles and scopes.
+// Bounded globally and per principal (issuer and subject); a session whose handshake never
+// finishes goes after limits.handshakeTimeoutMs. Storage sits behind SessionStore (in memory now;
+// the stateless protocol revision and shared stores come later).
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -13,15 +16,16 @@ import type {
   SessionView,
 } from "./contracts.ts";
 import { BoundedEventStore } from "./event-store.ts";
-
-/** How long a session may stay unused after its initialize (e.g. one whose initialize was denied). */
-export const HANDSHAKE_IDLE_MS = 60_000;
+import { principalLimitKey } from "./rate-limit.ts";
 
 export interface Session {
   readonly id: string;
+  /** the principal of the initialize request (later requests carry their own) */
   readonly principal: Principal;
   /** sha256 of the principal's identity; compared in constant time */
   readonly principalKey: Buffer;
+  /** what the per-principal session cap counts by: issuer and subject */
+  readonly quotaKey: string;
   readonly view: SessionView;
   readonly server: Server;
   readonly transport: StreamableHTTPServerTransport;
@@ -30,7 +34,9 @@ export interface Session {
   /** requests (and open SSE streams) currently inside the transport */
   activeRequests: number;
   lastActive: number;
-  /** false until a second request arrives: a client whose initialize failed never comes back */
+  readonly openedAt: number;
+  /** false until the client sends notifications/initialized: until then the session expires
+   * limits.handshakeTimeoutMs after it was opened, busy or not */
   established: boolean;
 }
 
@@ -39,7 +45,8 @@ export interface SessionStore {
   add(session: Session): void;
   delete(id: string): boolean;
   size(): number;
-  countFor(principalKey: Buffer): number;
+  /** sessions open for a quota key (Session.quotaKey) */
+  countFor(quotaKey: string): number;
   values(): Iterable<Session>;
 }
 
@@ -52,14 +59,14 @@ export class InMemorySessionStore implements SessionStore {
   }
   add(session: Session): void {
     this.sessions.set(session.id, session);
-    const key = session.principalKey.toString("hex");
+    const key = session.quotaKey;
     this.perPrincipal.set(key, (this.perPrincipal.get(key) ?? 0) + 1);
   }
   delete(id: string): boolean {
     const session = this.sessions.get(id);
     if (!session) return false;
     this.sessions.delete(id);
-    const key = session.principalKey.toString("hex");
+    const key = session.quotaKey;
     const left = (this.perPrincipal.get(key) ?? 1) - 1;
     if (left === 0) this.perPrincipal.delete(key);
     else this.perPrincipal.set(key, left);
@@ -68,8 +75,8 @@ export class InMemorySessionStore implements SessionStore {
   size(): number {
     return this.sessions.size;
   }
-  countFor(principalKey: Buffer): number {
-    return this.perPrincipal.get(principalKey.toString("hex")) ?? 0;
+  countFor(quotaKey: string): number {
+    return this.perPrincipal.get(quotaKey) ?? 0;
   }
   values(): Iterable<Session> {
     return [...this.sessions.values()];
@@ -124,7 +131,7 @@ export class SessionManager {
   constructor(private readonly options: SessionManagerOptions) {
     this.store = options.store ?? new InMemorySessionStore();
     this.now = options.now ?? Date.now;
-    const shortest = Math.min(options.limits.sessionIdleMs, HANDSHAKE_IDLE_MS);
+    const shortest = Math.min(options.limits.sessionIdleMs, options.limits.handshakeTimeoutMs);
     const every = Math.max(1000, Math.floor(shortest / 4));
     this.sweeper = setInterval(() => void this.expireIdle(), every);
     this.sweeper.unref();
@@ -138,13 +145,14 @@ export class SessionManager {
   ): Promise<Session> {
     const { limits } = this.options;
     const key = principalKey(principal);
+    const quotaKey = principalLimitKey(principal);
     if (this.store.size() >= limits.maxSessions) {
       throw new SessionLimitError(
         503,
         `the gateway has reached its limit of ${limits.maxSessions} sessions; retry later`,
       );
     }
-    if (this.store.countFor(key) >= limits.maxSessionsPerPrincipal) {
+    if (this.store.countFor(quotaKey) >= limits.maxSessionsPerPrincipal) {
       throw new SessionLimitError(
         429,
         `too many open sessions for this principal (limit ${limits.maxSessionsPerPrincipal}); end unused sessions with DELETE`,
@@ -173,12 +181,14 @@ export class SessionManager {
       id,
       principal,
       principalKey: key,
+      quotaKey,
       view,
       server,
       transport,
       eventStore,
       activeRequests: 0,
       lastActive: this.now(),
+      openedAt: this.now(),
       established: false,
     };
     this.store.add(session); // before any await, so concurrent initializes see the bound
@@ -221,8 +231,12 @@ export class SessionManager {
       });
       return undefined;
     }
-    session.established = true;
     return session;
+  }
+
+  /** The client finished its handshake (notifications/initialized): idle expiry applies from now. */
+  markInitialized(session: Session): void {
+    session.established = true;
   }
 
   /** Marks a request inside the session; the returned function marks its end. */
@@ -245,20 +259,24 @@ export class SessionManager {
     await session.server.close().catch(() => undefined);
   }
 
-  /** Closes sessions idle for longer than the limit (a session with an open stream is not idle);
-   * a session never used after its initialize goes after HANDSHAKE_IDLE_MS. */
+  /** Closes sessions idle for longer than the limit (a session with an open stream is not idle),
+   * and those whose handshake has not finished within limits.handshakeTimeoutMs of their opening
+   * (open streams or not: a session that never initializes must not hold a place for long). */
   async expireIdle(): Promise<number> {
-    const { sessionIdleMs } = this.options.limits;
+    const { sessionIdleMs, handshakeTimeoutMs } = this.options.limits;
     const now = this.now();
-    const idle = [...this.store.values()].filter((s) => {
-      const limit = s.established ? sessionIdleMs : Math.min(sessionIdleMs, HANDSHAKE_IDLE_MS);
-      return s.activeRequests === 0 && s.lastActive <= now - limit;
-    });
-    for (const session of idle) {
-      this.options.log.log("info", "session expired (idle)", { session: session.id });
+    const expired: { session: Session; why: string }[] = [];
+    for (const s of this.store.values()) {
+      if (!s.established && s.openedAt <= now - handshakeTimeoutMs)
+        expired.push({ session: s, why: "handshake not finished" });
+      else if (s.activeRequests === 0 && s.lastActive <= now - sessionIdleMs)
+        expired.push({ session: s, why: "idle" });
+    }
+    for (const { session, why } of expired) {
+      this.options.log.log("info", `session expired (${why})`, { session: session.id });
       await this.close(session.id);
     }
-    return idle.length;
+    return expired.length;
   }
 
   async closeAll(): Promise<void> {

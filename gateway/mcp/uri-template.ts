@@ -1,12 +1,16 @@
 // Whether a URI could have come from an RFC 6570 template (levels 1-4, as far as matching goes):
 // `{var}` matches one path segment, `{+var}`/`{#var}` anything, `{?a,b}`/`{&a}` a query part.
-const cache = new Map<string, RegExp>();
+// Templates come from upstreams and URIs from clients: the patterns run on RE2 (re2js), whose
+// time is linear in the URI, so `{+a}{+b}{+c}…x` cannot make a backtracking engine explode.
+import { RE2JS } from "re2js";
+
+const cache = new Map<string, RE2JS>();
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-function templatePattern(template: string): RegExp {
+function templatePattern(template: string): RE2JS {
   let source = "";
   let at = 0;
   for (const match of template.matchAll(/\{([^}]*)\}/g)) {
@@ -19,7 +23,7 @@ function templatePattern(template: string): RegExp {
     at = match.index + match[0].length;
   }
   source += escapeRegExp(template.slice(at));
-  return new RegExp(`^${source}$`);
+  return RE2JS.compile(`^${source}$`);
 }
 
 export function matchesTemplate(template: string, uri: string): boolean {
@@ -29,5 +33,5 @@ export function matchesTemplate(template: string, uri: string): boolean {
     if (cache.size > 1000) cache.clear();
     cache.set(template, pattern);
   }
-  return pattern.test(uri);
+  return pattern.matcher(uri).matches();
 }

@@ -1,12 +1,21 @@
 // Evaluates `data.gatehouse.decision` in a policy compiled to WebAssembly, loaded with the unmodified
 // @open-policy-agent/opa-wasm. Every failure (no decision, a malformed one, an evaluation error, an
-// oversized input) is a denial; the engine keeps serving the next call.
+// oversized or too deeply nested input, an exhausted budget, the memory cap) is a denial; the
+// engine keeps serving the next call. Limits: rego/wasm/limits.ts.
 import { createHash } from "node:crypto";
 import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import {
   buildPolicy,
+  checkBudget,
+  DEFAULT_EVAL_BUDGET,
+  DEFAULT_MAX_MEMORY_MIB,
   hostBuiltins,
+  jsonDepthExceeds,
   loadPolicyDirectory,
+  MAX_INPUT_DEPTH,
+  memoryCapMessage,
+  memoryPages,
+  ModuleLimits,
   PolicyLoadError,
   readBundle,
 } from "../../rego/index.ts";
@@ -15,13 +24,20 @@ import { newDecisionId } from "./decision-id.ts";
 
 export const DECISION_ENTRYPOINT = "gatehouse/decision";
 export const DEFAULT_MAX_INPUT_BYTES = 1024 * 1024;
-/** 64 KiB Wasm pages: 4096 = 256 MiB, so a runaway policy traps instead of exhausting the process */
-export const DEFAULT_MAX_MEMORY_PAGES = 4096;
+export { DEFAULT_MAX_MEMORY_MIB };
+/** the default memory cap (256 MiB) in 64 KiB Wasm pages */
+export const DEFAULT_MAX_MEMORY_PAGES = memoryPages(DEFAULT_MAX_MEMORY_MIB);
 
 export interface PolicyEngineOptions {
   /** largest input accepted, as UTF-8 JSON bytes; larger inputs are denied */
   maxInputBytes?: number;
+  /** memory cap in 64 KiB pages (default DEFAULT_MAX_MEMORY_PAGES); needing more is a denial */
   maxMemoryPages?: number;
+  /**
+   * units of work one decision may spend (default DEFAULT_EVAL_BUDGET); an exhausted budget is a
+   * denial (`eval_budget_exceeded`). Modules without metering (OPA's own) ignore it.
+   */
+  budget?: number;
   /** the revision to report; bundles default to their manifest's, folders to a digest prefix */
   revision?: string;
   /** clock for time.now_ns, in nanoseconds since the epoch (tests) */
@@ -52,12 +68,15 @@ export class PolicyEngine {
 
   private constructor(
     private readonly policy: LoadedPolicy,
+    private readonly limits: ModuleLimits,
     private readonly entrypoint: number,
     /** the policy revision every decision is tagged with */
     readonly revision: string,
     /** hex sha256 of the Wasm module and the canonical JSON of its data */
     readonly bundleDigest: string,
     readonly maxInputBytes: number,
+    /** the memory cap, in 64 KiB pages */
+    readonly maxMemoryPages: number,
   ) {
     // shared by every input this engine decides, so frozen
     this.facts = Object.freeze({ revision, bundle_digest: bundleDigest });
@@ -106,7 +125,11 @@ export class PolicyEngine {
     bundleRevision: string | undefined,
     options: PolicyEngineOptions,
   ): Promise<PolicyEngine> {
-    const memory = { initial: 5, maximum: options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES };
+    const maxMemoryPages = options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES;
+    const maxInputBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+    const budget = options.budget ?? DEFAULT_EVAL_BUDGET;
+    checkBudget(budget);
+    const memory = { initial: 5, maximum: maxMemoryPages };
     let policy: LoadedPolicy;
     try {
       policy = await loadPolicy(
@@ -128,20 +151,39 @@ export class PolicyEngine {
         `policy.wasm has no entrypoint ${DECISION_ENTRYPOINT} (it has: ${found})`,
       );
     }
+    const limits = new ModuleLimits(policy);
     try {
-      policy.setData(data);
+      // the module reads data with the same checks as input; its text limit is the input's after
+      const dataText = new TextEncoder().encode(JSON.stringify(data));
+      limits.setTextLimit(Math.max(dataText.byteLength, maxInputBytes));
+      policy.setData(dataText.slice().buffer);
+      limits.setTextLimit(maxInputBytes);
+      limits.setBudget(budget);
     } catch (e) {
-      throw new BundleLoadError(`cannot load the bundle's data into policy.wasm: ${messageOf(e)}`);
+      const message = memoryCapMessage(messageOf(e), maxMemoryPages) ?? messageOf(e);
+      throw new BundleLoadError(`cannot load the bundle's data into policy.wasm: ${message}`);
     }
     const digest = bundleDigest(wasm, data);
     const revision = options.revision ?? (bundleRevision || `sha256:${digest.slice(0, 12)}`);
     return new PolicyEngine(
       policy,
+      limits,
       entrypoint,
       revision,
       digest,
-      options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES,
+      maxInputBytes,
+      maxMemoryPages,
     );
+  }
+
+  /** False for a module without metering (OPA's `opa build -t wasm`): only the memory cap bounds it. */
+  get metered(): boolean {
+    return this.limits.metered;
+  }
+
+  /** Units of work the last decision spent; undefined for a module without metering. */
+  budgetUsed(): number | undefined {
+    return this.limits.budgetUsed();
   }
 
   /**
@@ -169,7 +211,14 @@ export class PolicyEngine {
       resultSet = this.policy.evaluate(encoded, this.entrypoint);
     } catch (e) {
       const message = messageOf(e);
-      return failClosed({ kind: "evaluation", message }, `policy evaluation failed: ${message}`);
+      // the module refused to read the input (runtime/assembly/host-text.ts)
+      if (message.startsWith("input "))
+        return failClosed({ kind: "input", message }, `input rejected: ${message}`);
+      const failure = memoryCapMessage(message, this.maxMemoryPages) ?? message;
+      return failClosed(
+        { kind: "evaluation", message: failure },
+        `policy evaluation failed: ${failure}`,
+      );
     }
     return readDecision(resultSet);
   }
@@ -190,6 +239,10 @@ export class PolicyEngine {
     const bytes = this.encoder.encode(text);
     if (bytes.byteLength > this.maxInputBytes) {
       return `the input is ${bytes.byteLength} bytes, more than the limit of ${this.maxInputBytes} bytes`;
+    }
+    // a module without Gatehouse's runtime may read an over-deep input as undefined: check here
+    if (!this.limits.metered && jsonDepthExceeds(bytes, MAX_INPUT_DEPTH)) {
+      return `input nests deeper than ${MAX_INPUT_DEPTH} levels (limit ${MAX_INPUT_DEPTH})`;
     }
     return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
       ? (bytes.buffer as ArrayBuffer)

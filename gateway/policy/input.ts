@@ -1,5 +1,9 @@
 // The input document of the policy contract (docs/policy-contract.md), built from typed parts.
 // This is the one place that knows its shape: fields are added here, never repurposed.
+import { validateArguments, type ArgumentError } from "./arguments.ts";
+import { valueFacts } from "./argument-facts.ts";
+import type { PathFact } from "./argument-paths.ts";
+import type { UrlFact } from "./argument-urls.ts";
 
 export const INPUT_VERSION = 1;
 
@@ -45,9 +49,14 @@ export interface McpPart {
   server?: string | null;
   virtualServer?: string | null;
   tool?: string | null;
+  /** tools/call: the name the client sent (namespaced on /mcp, a virtual server's own name) */
+  calledTool?: string | null;
   arguments?: Record<string, unknown>;
   uri?: string | null;
   prompt?: string | null;
+  /** tools/call: the tool's inputSchema as the upstream declared it in tools/list. The arguments
+   * are checked against it; absent, they are reported invalid (fail closed). */
+  inputSchema?: unknown;
 }
 
 export interface ToolPart {
@@ -105,9 +114,21 @@ export interface DecisionInput {
     server: string | null;
     virtual_server: string | null;
     tool: string | null;
+    /** tools/call: the tool name as the client sent it, for messages (decide on server and tool) */
+    called_tool: string | null;
     arguments: Record<string, unknown>;
     uri: string | null;
     prompt: string | null;
+    /** tools/call: whether the arguments match the tool's inputSchema; null for other methods */
+    arguments_valid: boolean | null;
+    /** why they do not (the first ones; path is a JSON pointer into the arguments) */
+    argument_errors: ArgumentError[];
+    /** top-level argument names the inputSchema does not declare */
+    undeclared_arguments: string[];
+    /** path-named argument values and file: URIs (arguments and uri), normalized */
+    paths: PathFact[];
+    /** URL-valued strings (arguments at any depth and uri), parsed */
+    urls: UrlFact[];
   };
   tool: {
     annotations: Record<string, unknown>;
@@ -124,6 +145,11 @@ export interface DecisionInput {
 
 export function buildDecisionInput(parts: DecisionInputParts): DecisionInput {
   const { request, principal, session, mcp, tool, server } = parts;
+  const args = mcp.arguments ?? {};
+  const check =
+    mcp.method === "tools/call"
+      ? validateArguments(mcp.inputSchema, args, { server: mcp.server ?? "", tool: mcp.tool ?? "" })
+      : null;
   const input: DecisionInput = {
     version: INPUT_VERSION,
     request: {
@@ -155,9 +181,14 @@ export function buildDecisionInput(parts: DecisionInputParts): DecisionInput {
       server: mcp.server ?? null,
       virtual_server: mcp.virtualServer ?? null,
       tool: mcp.tool ?? null,
-      arguments: mcp.arguments ?? {},
+      called_tool: mcp.calledTool ?? null,
+      arguments: args,
       uri: mcp.uri ?? null,
       prompt: mcp.prompt ?? null,
+      arguments_valid: check?.valid ?? null,
+      argument_errors: check?.errors ?? [],
+      undeclared_arguments: check?.undeclared ?? [],
+      ...valueFacts(args, mcp.uri ?? null),
     },
     tool: tool
       ? {

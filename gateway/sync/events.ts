@@ -2,7 +2,8 @@
 // GitSync.onSyncEvent(listener); listeners run synchronously and must not throw (a throw is logged).
 import type { Stage } from "./pipeline.ts";
 
-export type SyncTrigger = "start" | "poll" | "webhook" | "manual";
+/** "watch": the local repository's ref changed (ref-watch.ts) */
+export type SyncTrigger = "start" | "poll" | "webhook" | "manual" | "watch";
 
 export type SyncEvent =
   /** the followed ref was fetched; `changed`: it points elsewhere than the last attempt */

@@ -4,7 +4,9 @@
 import { rmSync } from "node:fs";
 import { join, posix } from "node:path";
 import { loadCatalog, CatalogError } from "../catalog/index.ts";
+import type { EgressPolicy } from "../egress/index.ts";
 import { messageOf, PolicyEngine } from "../policy/engine.ts";
+import { policyLimitOptions, type PolicyLimitsConfig } from "../policy/config.ts";
 import type { ActiveState } from "../gateway.ts";
 import { treeProblems } from "./bounds.ts";
 import { policyCompiler } from "./compile.ts";
@@ -46,6 +48,10 @@ export interface PipelineOptions {
   /** parent folder of per-commit checkouts */
   checkoutsDir: string;
   compileTimeoutMs: number;
+  /** the gateway's egress rules, which the catalog's URLs must pass */
+  egress: EgressPolicy;
+  /** budget and memory cap of the revision's policy (config `policy`); defaults when absent */
+  policyLimits?: PolicyLimitsConfig;
 }
 
 export async function prepareRevision(
@@ -90,7 +96,7 @@ export async function prepareRevision(
     const inRepo = (text: string) => text.split(`${dir}/`).join("");
     const catalog = await timed("catalog", () => {
       try {
-        return loadCatalog(join(dir, layout.catalogDir));
+        return loadCatalog(join(dir, layout.catalogDir), { egress: options.egress });
       } catch (e) {
         if (e instanceof CatalogError) throw new RevisionRefused("catalog", e.problems.map(inRepo));
         throw new RevisionRefused("catalog", [inRepo(messageOf(e))]);
@@ -103,11 +109,13 @@ export async function prepareRevision(
     );
     if (!compiled.ok) throw new RevisionRefused(compiled.stage, compiled.problems.map(inRepo));
     Object.assign(timings, compiled.timings);
-    const policy = await PolicyEngine.fromBundle(compiled.bundle, { revision: commit }).catch(
-      (e: unknown) => {
-        throw new RevisionRefused("policy", [messageOf(e)]);
-      },
-    );
+    const limits = options.policyLimits ? policyLimitOptions(options.policyLimits) : {};
+    const policy = await PolicyEngine.fromBundle(compiled.bundle, {
+      revision: commit,
+      ...limits,
+    }).catch((e: unknown) => {
+      throw new RevisionRefused("policy", [messageOf(e)]);
+    });
     return { state: { catalog, policy }, dir, timings };
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });

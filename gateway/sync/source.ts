@@ -17,6 +17,13 @@ export interface SyncSource {
   layout: RepoLayout;
   /** local mode: the commit the served folders were at when the gateway started */
   baseline?: string;
+  /**
+   * local mode: the revision the folders are served under at start: the baseline commit, or
+   * `<commit>+dirty` when the served folders differ from it (edited, added or removed files)
+   */
+  startRevision?: string;
+  /** local mode: the repository's git folder holding its refs (watched for new commits) */
+  refsDir?: string;
 }
 
 /** A source setting that cannot work; the message says what to change. */
@@ -110,6 +117,7 @@ async function localSource(
   } catch {
     baseline = undefined; // no commit yet: the first one is followed
   }
+  const served = baseline ? await servedRevision(git, top, baseline, layout) : undefined;
   return {
     mode: "local",
     url: top,
@@ -117,7 +125,53 @@ async function localSource(
     ref,
     layout: { catalogDir: layout[0]!, policyDirs: layout.slice(1) },
     baseline: baseline || undefined,
+    startRevision: served,
+    refsDir: await commonGitDir(git, top),
   };
+}
+
+/**
+ * `commit` when the served folders hold exactly that commit's files, else `<commit>+dirty`
+ * (modified, staged, untracked or ignored files under them: anything the loaders would read).
+ */
+async function servedRevision(
+  git: GitRunner,
+  top: string,
+  commit: string,
+  paths: string[],
+): Promise<string> {
+  try {
+    const changes = await git.run(top, [
+      "--no-optional-locks", // a status must not write the index (the refs watcher sees the folder)
+      "status",
+      "--porcelain",
+      "--untracked-files=all",
+      "--ignored=matching",
+      "--",
+      ...paths,
+    ]);
+    // the branch may have moved since HEAD was read: compare against the commit itself
+    const differs = await git.run(top, [
+      "--no-optional-locks",
+      "diff",
+      "--name-only",
+      commit,
+      "--",
+      ...paths,
+    ]);
+    return changes.trim() === "" && differs.trim() === "" ? commit : `${commit}+dirty`;
+  } catch {
+    return `${commit}+dirty`; // cannot tell: never claim the commit for files it may not hold
+  }
+}
+
+/** The folder holding refs/ and packed-refs (a linked worktree shares its main repository's). */
+async function commonGitDir(git: GitRunner, top: string): Promise<string | undefined> {
+  try {
+    return resolve(top, (await git.run(top, ["rev-parse", "--git-common-dir"])).trim());
+  } catch {
+    return undefined;
+  }
 }
 
 function realFolder(path: string): string | undefined {

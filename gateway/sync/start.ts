@@ -4,8 +4,9 @@
 // /-/status.
 import { resolveSecret } from "../catalog/secrets.ts";
 import type { GatewayConfig } from "../config.ts";
-import { Gateway, type GatewayDeps } from "../gateway.ts";
+import { Gateway, type ActiveState, type GatewayDeps } from "../gateway.ts";
 import { stderrLogger } from "../log.ts";
+import { PolicyEngine, policyLimitOptions } from "../policy/index.ts";
 import { createStatusHandler } from "./status.ts";
 import { GitSync } from "./sync.ts";
 import { createWebhookHandler } from "./webhook.ts";
@@ -16,6 +17,25 @@ export interface RunningGateway {
   sync: GitSync | undefined;
   /** stops following, then shuts the gateway down gracefully */
   close(): Promise<void>;
+}
+
+/**
+ * Following the served folders' own repository: the folders compiled under the commit they hold
+ * (`<commit>+dirty` when they differ from it), so decisions made before the next commit already
+ * carry a revision `audit query --revision` finds. Undefined otherwise (Gateway.start compiles the
+ * folders under their digest).
+ */
+async function foldersAtCommit(
+  config: GatewayConfig,
+  sync: GitSync | undefined,
+): Promise<Pick<ActiveState, "policy"> | undefined> {
+  const revision = sync?.source.startRevision;
+  if (revision === undefined) return undefined;
+  const policy = await PolicyEngine.fromDirectories(config.policyDirs, {
+    ...policyLimitOptions(config.policy),
+    revision,
+  });
+  return { policy };
 }
 
 export async function startGateway(
@@ -32,9 +52,11 @@ export async function startGateway(
     sync && config.sync.webhookSecret !== null
       ? resolveSecret(config.sync.webhookSecret, env)
       : undefined;
-  let initial;
+  let initial: Partial<ActiveState> | undefined;
   try {
-    initial = await sync?.initialState();
+    initial =
+      (await sync?.initialState()) ??
+      (deps.policy ? undefined : await foldersAtCommit(config, sync));
   } catch (e) {
     await sync?.close();
     throw e;
@@ -69,7 +91,8 @@ export async function startGateway(
   try {
     gateway = await Gateway.start(config, {
       ...deps,
-      ...(initial ? { catalog: initial.catalog, policy: initial.policy } : {}),
+      ...(initial?.catalog && { catalog: initial.catalog }),
+      ...(initial?.policy && { policy: initial.policy }),
       routes,
     });
   } catch (e) {
@@ -78,7 +101,10 @@ export async function startGateway(
   }
   if (sync) {
     const running = gateway;
-    sync.onSyncEvent(() => {
+    sync.onSyncEvent((event) => {
+      // a fetch that found a new head is not an outcome yet: its attempt (activated or refused)
+      // follows, and only that may count as a success
+      if (event.type === "fetched" && event.changed) return;
       const { active, lastFetch, lastAttempt } = sync.status();
       const refused =
         lastAttempt?.outcome === "refused" && lastAttempt.revision === lastFetch?.revision;

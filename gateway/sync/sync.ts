@@ -5,6 +5,8 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { GatewayConfig } from "../config.ts";
+import { EgressPolicy, egressSettings } from "../egress/index.ts";
+import type { PolicyLimitsConfig } from "../policy/config.ts";
 import type { ActiveState } from "../gateway.ts";
 import type { Logger } from "../log.ts";
 import type { UpstreamPool } from "../mcp/contracts.ts";
@@ -21,6 +23,7 @@ import {
   type RepoLayout,
   type Stage,
 } from "./pipeline.ts";
+import { watchRef, type RefWatch } from "./ref-watch.ts";
 import { resolveSource, type SyncSource } from "./source.ts";
 
 /** What the sync swaps: implemented by Gateway. */
@@ -40,6 +43,8 @@ export interface SyncStatus {
     mode: "remote" | "local";
     pollSeconds: number;
     webhook: boolean;
+    /** local mode: a new commit is seen at once (the repository's refs are watched) */
+    watching: boolean;
   };
   active: {
     revision: string;
@@ -76,6 +81,7 @@ export class GitSync {
   private readonly coalescer: Coalescer;
   private target: SyncTarget | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private refWatch: RefWatch | undefined;
   private closed = false;
   /** the commit last run through the pipeline (or the baseline the folders were served at) */
   private lastSeen: string | undefined;
@@ -91,6 +97,10 @@ export class GitSync {
     private readonly cacheDir: string,
     git: GitRunner,
     private readonly log: Logger,
+    /** the gateway's egress rules: a revision whose catalog names URLs they refuse is refused */
+    private readonly egress: EgressPolicy,
+    /** budget and memory cap of each revision's policy (config `policy`) */
+    private readonly policyLimits: PolicyLimitsConfig,
   ) {
     this.mirror = new GitMirror(cacheDir, source.url, source.ref, git);
     this.lastSeen = source.baseline;
@@ -115,7 +125,8 @@ export class GitSync {
       .digest("hex")
       .slice(0, 16);
     const cacheDir = resolve(config.dataDir, "sync", key);
-    return new GitSync(source, settings, cacheDir, git, options.log);
+    const egress = new EgressPolicy(egressSettings(config));
+    return new GitSync(source, settings, cacheDir, git, options.log, egress, config.policy);
   }
 
   /**
@@ -168,8 +179,10 @@ export class GitSync {
         from: "folders",
       };
     }
-    if (this.source.mode === "local") void this.trigger("start");
-    else this.schedule();
+    if (this.source.mode === "local") {
+      this.watchLocalRef();
+      void this.trigger("start");
+    } else this.schedule();
   }
 
   /** Fetches now (coalesced: while a fetch runs, any number of triggers make one more). */
@@ -200,6 +213,7 @@ export class GitSync {
         mode: this.source.mode,
         pollSeconds: this.settings.pollMs / 1000,
         webhook: this.settings.webhookSecret !== null,
+        watching: (this.refWatch?.watching ?? 0) > 0,
       },
       active: this.active,
       lastFetch: this.lastFetch,
@@ -211,7 +225,23 @@ export class GitSync {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    this.refWatch?.close();
     await this.coalescer.settled();
+  }
+
+  /** A commit in the served folders' repository is fetched at once; the poll is the fallback. */
+  private watchLocalRef(): void {
+    const ref = this.mirror.fullRefName();
+    if (!this.source.refsDir || !ref) return;
+    this.refWatch = watchRef({
+      gitDir: this.source.refsDir,
+      ref,
+      onChange: () => void this.trigger("watch"),
+      onUnwatchable: (path, e) =>
+        this.log.log("info", `sync: cannot watch ${path}; new commits are seen by the poll`, {
+          error: messageOf(e),
+        }),
+    });
   }
 
   private takeTrigger(): SyncTrigger {
@@ -266,6 +296,8 @@ export class GitSync {
         verify: this.settings.verify,
         checkoutsDir: join(this.cacheDir, "checkouts"),
         compileTimeoutMs: this.settings.compileTimeoutMs,
+        egress: this.egress,
+        policyLimits: this.policyLimits,
       });
     } catch (e) {
       if (!(e instanceof RevisionRefused)) throw e;

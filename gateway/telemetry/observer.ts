@@ -1,6 +1,7 @@
 // The CallObserver that turns each MCP request into a span tree (request -> auth,
 // policy.decision, upstream) and metric points. Spans carry identities, names and the decision,
-// never arguments, results or credentials; free text (reasons, error messages, URIs) is redacted.
+// never arguments, results or credentials; every string attribute, span name and status message
+// passes the secret redaction (gateway/redaction.ts) first.
 import {
   type Attributes,
   type Context,
@@ -68,10 +69,24 @@ export class TelemetryObserver implements CallObserver {
     return this.options.shutdown?.() ?? Promise.resolve();
   }
 
-  /** Redacted, bounded free text for an attribute. */
+  /** Redacted, bounded free text for an attribute (redacted before it is cut, so a secret
+   * split by the cut is still recognised). */
   static text(redactor: Redactor, value: string): string {
-    const cut = value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value;
-    return redactor.redactText(cut);
+    const clean = redactor.redactText(value);
+    return clean.length > MAX_TEXT ? `${clean.slice(0, MAX_TEXT)}…` : clean;
+  }
+
+  /** `attributes` with every string value (and string in an array) redacted and bounded. */
+  static redacted(redactor: Redactor, attributes: Attributes): Attributes {
+    for (const [key, value] of Object.entries(attributes)) {
+      if (typeof value === "string") attributes[key] = TelemetryObserver.text(redactor, value);
+      else if (Array.isArray(value)) {
+        attributes[key] = value.map((item: unknown) =>
+          typeof item === "string" ? TelemetryObserver.text(redactor, item) : item,
+        ) as typeof value;
+      }
+    }
+    return attributes;
   }
 }
 
@@ -98,12 +113,15 @@ class RequestTrace implements RequestObservation {
       this.recording = false;
       return;
     }
+    // the client's traceparent makes the request span its child; its tracestate is not taken in:
+    // it is the caller's vendor data, and what the span carries goes upstream with the gateway's
+    // own traceparent (propagationHeaders) and into exported spans
     const parent =
       facts.traceparent === null
         ? ROOT_CONTEXT
         : propagator.extract(
             ROOT_CONTEXT,
-            { traceparent: facts.traceparent, tracestate: facts.tracestate ?? undefined },
+            { traceparent: facts.traceparent },
             defaultTextMapGetter,
           );
     const auth = facts.auth;
@@ -133,7 +151,7 @@ class RequestTrace implements RequestObservation {
     if (facts.virtualServer !== null) attributes[A.GH_VIRTUAL_SERVER] = facts.virtualServer;
     if (facts.remoteAddress !== null) attributes[A.CLIENT_ADDRESS] = facts.remoteAddress;
     if (facts.userAgent !== null) attributes[A.USER_AGENT_ORIGINAL] = this.text(facts.userAgent);
-    this.span.setAttributes(attributes);
+    this.span.setAttributes(this.redacted(attributes));
     if (auth) {
       tracer
         .startSpan(
@@ -186,15 +204,14 @@ class RequestTrace implements RequestObservation {
     tracer
       .startSpan(
         A.SPAN_POLICY_DECISION,
-        { startTime: end - decision.evalMicros / 1000, attributes: verdict },
+        { startTime: end - decision.evalMicros / 1000, attributes: this.redacted(verdict) },
         this.context,
       )
       .end(end);
     const attributes: Attributes = {
       ...verdict,
-      [A.GH_DECISION_REASONS]: decision.reasons
-        .slice(0, MAX_REASONS)
-        .map((reason) => this.text(reason)),
+      // redacted with the rest below (a denial reason may quote a key)
+      [A.GH_DECISION_REASONS]: decision.reasons.slice(0, MAX_REASONS),
       [A.GH_BUNDLE_DIGEST]: bundleDigest,
     };
     if (mcp.server !== null) attributes[A.GH_SERVER] = mcp.server;
@@ -202,13 +219,14 @@ class RequestTrace implements RequestObservation {
       attributes[A.GH_TOOL] = mcp.tool;
       attributes[A.GEN_AI_TOOL_NAME] = mcp.tool;
       if (this.method === "tools/call") attributes[A.GEN_AI_OPERATION_NAME] = "execute_tool";
-      this.span.updateName(`${this.method} ${mcp.tool}`);
+      this.span.updateName(`${this.method} ${this.text(mcp.tool)}`);
     } else if (mcp.prompt !== null) {
       attributes[A.GEN_AI_PROMPT_NAME] = mcp.prompt;
-      this.span.updateName(`${this.method} ${mcp.prompt}`);
+      this.span.updateName(`${this.method} ${this.text(mcp.prompt)}`);
     }
-    if (mcp.uri !== null) attributes[A.MCP_RESOURCE_URI] = this.text(mcp.uri);
-    this.span.setAttributes(attributes);
+    if (mcp.uri !== null) attributes[A.MCP_RESOURCE_URI] = mcp.uri;
+    // tool, prompt and server names come from the client's request: redacted like free text
+    this.span.setAttributes(this.redacted(attributes));
   }
 
   upstreamStarted(facts: UpstreamFacts): UpstreamObservation {
@@ -233,12 +251,16 @@ class RequestTrace implements RequestObservation {
       if (method.startsWith("resources/")) {
         attributes[A.MCP_RESOURCE_URI] = this.text(facts.target);
       } else {
-        name = `${method} ${facts.target}`;
+        name = `${method} ${this.text(facts.target)}`;
         if (method === "tools/call") attributes[A.GEN_AI_TOOL_NAME] = facts.target;
         else if (method === "prompts/get") attributes[A.GEN_AI_PROMPT_NAME] = facts.target;
       }
     }
-    return tracer.startSpan(name, { kind: SpanKind.CLIENT, startTime, attributes }, this.context);
+    return tracer.startSpan(
+      name,
+      { kind: SpanKind.CLIENT, startTime, attributes: this.redacted(attributes) },
+      this.context,
+    );
   }
 
   end(outcome: Outcome): void {
@@ -289,6 +311,10 @@ class RequestTrace implements RequestObservation {
 
   text(value: string): string {
     return TelemetryObserver.text(this.options.redactor, value);
+  }
+
+  redacted(attributes: Attributes): Attributes {
+    return TelemetryObserver.redacted(this.options.redactor, attributes);
   }
 }
 

@@ -1,30 +1,35 @@
-# Argument rules: what a call may touch, checked before it reaches the upstream.
+# Argument rules: a call's arguments must match the tool's input schema as the upstream declared
+# it (the gateway checks it: input.mcp.arguments_valid, argument_errors, undeclared_arguments),
+# stay within length limits, and secret-looking arguments are redacted from records.
+# Paths and URLs have rules of their own: paths.rego and urls.rego.
 package gatehouse.arguments
 
-# Path arguments of file tools must stay inside the allowed prefixes of their server.
-violations contains msg if {
-	rule := data.access.argument_rules[input.mcp.server]
-	some name in rule.path_arguments
-	path := input.mcp.arguments[name]
-	not path_allowed(path, rule.allowed_prefixes)
-	msg := sprintf("argument %s=%s is outside the allowed paths %v", [name, path, rule.allowed_prefixes])
-}
+# the tool as the client called it (a virtual server's own name for it), for messages
+import data.gatehouse.called
+
+# How many of the gateway's schema errors a reason quotes.
+max_quoted_errors := 3
 
 violations contains msg if {
-	rule := data.access.argument_rules[input.mcp.server]
-	some name in rule.path_arguments
-	path := input.mcp.arguments[name]
-	contains(path, "..")
-	msg := sprintf("argument %s must not contain '..'", [name])
+	input.mcp.arguments_valid == false
+	errors := [describe(e) | some e in array.slice(input.mcp.argument_errors, 0, max_quoted_errors)]
+	msg := sprintf("the arguments of %s do not match its input schema: %s", [called.tool, concat("; ", errors)])
 }
 
-# URL arguments may only name allowed hosts.
+# An input without the check (a hand-made input, an older gateway) is refused, not trusted.
 violations contains msg if {
-	rule := data.access.argument_rules[input.mcp.server]
-	some name in rule.url_arguments
-	url := input.mcp.arguments[name]
-	not url_allowed(url, rule.allowed_hosts)
-	msg := sprintf("argument %s names a host that is not allowed: %s", [name, url])
+	not is_boolean(object.get(input.mcp, "arguments_valid", null))
+	msg := sprintf("the arguments of %s were not checked against its input schema (input.mcp.arguments_valid is missing)", [called.tool])
+}
+
+# JSON Schema lets an object carry properties it does not name; an argument the tool never
+# declared has no business reaching it.
+violations contains msg if {
+	count(input.mcp.undeclared_arguments) > 0
+	msg := sprintf("the input schema of %s does not declare the argument(s) %s", [
+		called.tool,
+		concat(", ", input.mcp.undeclared_arguments),
+	])
 }
 
 violations contains msg if {
@@ -36,22 +41,11 @@ violations contains msg if {
 	msg := sprintf("argument %s is longer than %d characters", [name, limit])
 }
 
-path_allowed(path, prefixes) if {
-	some prefix in prefixes
-	startswith(path, prefix)
-}
+describe(error) := sprintf("arguments%s %s", [error.path, error.message])
 
-url_allowed(url, hosts) if {
-	some host in hosts
-	some scheme in ["https://", "http://"]
-	startswith(url, concat("", [scheme, host, "/"]))
-}
-
-url_allowed(url, hosts) if {
-	some host in hosts
-	some scheme in ["https://", "http://"]
-	url == concat("", [scheme, host])
-}
+# How reasons name a fact's place (input.mcp.paths[_].from, urls[_].from):
+# "/arguments/paths/1" => "paths/1"; "/uri" => "uri"
+label(from) := trim_prefix(trim_prefix(from, "/arguments"), "/")
 
 # Arguments whose values must not reach the audit store or traces.
 redactions contains name if {

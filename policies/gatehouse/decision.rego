@@ -3,8 +3,11 @@
 package gatehouse
 
 import data.gatehouse.arguments
+import data.gatehouse.paths
 import data.gatehouse.roles
+import data.gatehouse.shape
 import data.gatehouse.tools
+import data.gatehouse.urls
 
 decision := {
 	"allow": allow,
@@ -23,26 +26,61 @@ allow if {
 # Why a request is refused. Every entry is a sentence a client can act on.
 deny contains "unauthenticated requests are not allowed" if input.principal.auth == "none"
 
+# The contract's version this policy reads (docs/policy-contract.md); anything else is malformed.
+deny contains msg if {
+	not input.version == 1
+	msg := sprintf("input version %v is not the version this policy reads (1)", [object.get(input, "version", null)])
+}
+
+deny contains sprintf("malformed input: %s", [problem]) if some problem in shape.problems
+
 deny contains msg if {
 	not input.mcp.method in known_methods
 	msg := sprintf("method %s is not supported by this gateway", [input.mcp.method])
 }
 
-deny contains msg if {
+deny contains msg if some msg in role_denials
+
+# "No role allows this": true, but the least useful reason, so `reasons` lists it last.
+role_denials contains msg if {
 	input.mcp.method == "tools/call"
 	not tools.permitted(input.mcp.server, input.mcp.tool, input.tool)
 	msg := sprintf("%s may not call %s on server %s (risk %s)", [
 		input.principal.sub,
-		input.mcp.tool,
-		input.mcp.server,
+		called.tool,
+		called.server,
 		tools.risk(input.mcp.server, input.mcp.tool, input.tool),
 	])
+}
+
+# The tool as the client called it: a virtual server's own name for it, else the upstream's.
+called := {"tool": input.mcp.called_tool, "server": input.mcp.virtual_server} if {
+	is_string(input.mcp.virtual_server)
+	is_string(input.mcp.called_tool)
+} else := {"tool": input.mcp.tool, "server": input.mcp.server}
+
+deny contains msg if {
+	input.mcp.method == "tools/call"
+	some msg in tools.denial_reasons
 }
 
 deny contains msg if {
 	input.mcp.method == "tools/call"
 	some msg in arguments.violations
 }
+
+# Requests whose values name files or URLs: tool arguments, resource URIs, prompt arguments.
+deny contains msg if {
+	input.mcp.method in value_methods
+	some msg in paths.violations
+}
+
+deny contains msg if {
+	input.mcp.method in value_methods
+	some msg in urls.violations
+}
+
+value_methods := {"tools/call", "resources/read", "resources/subscribe", "prompts/get"}
 
 deny contains msg if {
 	input.mcp.method in {"resources/read", "resources/subscribe"}
@@ -97,7 +135,11 @@ open_methods := {
 	"logging/setLevel",
 }
 
-reasons := sort([msg | some msg in deny]) if count(deny) > 0
+# The client sees the first reason: the specific ones (sorted) come before "no role allows this".
+reasons := array.concat(
+	sort([msg | some msg in deny; not msg in role_denials]),
+	sort([msg | some msg in role_denials]),
+) if count(deny) > 0
 
 else := sort([msg | some msg in grants]) if count(grants) > 0
 

@@ -4,13 +4,51 @@ import data.gatehouse
 
 principal(sub, groups) := {"sub": sub, "iss": "https://idp.example.com", "groups": groups, "roles": [], "scopes": ["mcp"], "claims": {}, "auth": "jwt"}
 
+# A tools/call input as the gateway builds it for arguments that match the tool's schema and name
+# no path or URL; with_paths and with_urls add what the gateway reports for those that do.
 call(who, server, tool, risk, args) := {
 	"version": 1,
 	"principal": who,
-	"mcp": {"method": "tools/call", "server": server, "tool": tool, "arguments": args},
+	"mcp": {
+		"method": "tools/call",
+		"server": server,
+		"tool": tool,
+		"arguments": args,
+		"arguments_valid": true,
+		"argument_errors": [],
+		"undeclared_arguments": [],
+		"paths": [],
+		"urls": [],
+	},
 	"tool": {"risk": risk, "tags": []},
 	"server": {"name": server, "tags": []},
 }
+
+with_paths(req, facts) := object.union(req, {"mcp": {"paths": facts}})
+
+with_urls(req, facts) := object.union(req, {"mcp": {"urls": facts}})
+
+# input.mcp.paths entries: a path-named argument's normalized value, a decoded file: URI
+path_fact(from, path) := {"from": from, "kind": "path", "path": path, "absolute": startswith(path, "/"), "error": null}
+
+file_uri_fact(from, path) := object.union(path_fact(from, path), {"kind": "file_uri"})
+
+# input.mcp.urls entries, as the gateway parses them
+url_fact(from, scheme, host, address_class) := {
+	"from": from,
+	"scheme": scheme,
+	"host": host,
+	"port": null,
+	"address_class": address_class,
+	"credentials": false,
+	"error": null,
+}
+
+# the fetch server of the examples: its catalog entry tags it as fetching URLs
+fetch(who, url, host) := with_urls(
+	object.union(call(who, "fetch", "fetch", "read", {"url": url}), {"server": {"tags": ["fetches-urls"]}}),
+	[url_fact("/arguments/url", "https", host, null)],
+)
 
 alice := principal("alice", ["eng"])
 
@@ -49,22 +87,35 @@ test_denied_tool_refused_even_for_admins if {
 }
 
 test_path_outside_sandbox_refused if {
-	d := gatehouse.decision with input as call(alice, "filesystem", "write_file", "write", {"path": "/etc/passwd", "content": "x"})
+	req := with_paths(
+		call(alice, "filesystem", "write_file", "write", {"path": "/etc/passwd", "content": "x"}),
+		[path_fact("/arguments/path", "/etc/passwd")],
+	)
+	d := gatehouse.decision with input as req
 	not d.allow
-	d.reasons == [`argument path=/etc/passwd is outside the allowed paths ["/sandbox/", "/tmp/gatehouse/"]`]
+	d.reasons == [`argument path=/etc/passwd is outside the allowed paths ["/sandbox", "/tmp/gatehouse"]`]
 }
 
 test_path_traversal_refused if {
-	not gatehouse.decision.allow with input as call(alice, "filesystem", "read_file", "read", {"path": "/sandbox/../etc/passwd"})
+	# the gateway resolves /sandbox/../etc/passwd before the policy sees it
+	req := with_paths(
+		call(alice, "filesystem", "read_file", "read", {"path": "/sandbox/../etc/passwd"}),
+		[path_fact("/arguments/path", "/etc/passwd")],
+	)
+	not gatehouse.decision.allow with input as req
 }
 
 test_path_inside_sandbox_allowed if {
-	gatehouse.decision.allow with input as call(alice, "filesystem", "write_file", "write", {"path": "/sandbox/notes.txt", "content": "hi"})
+	req := with_paths(
+		call(alice, "filesystem", "write_file", "write", {"path": "/sandbox/notes.txt", "content": "hi"}),
+		[path_fact("/arguments/path", "/sandbox/notes.txt")],
+	)
+	gatehouse.decision.allow with input as req
 }
 
 test_url_host_checked if {
-	gatehouse.decision.allow with input as call(alice, "fetch", "fetch", "read", {"url": "https://docs.example.com/guide"})
-	not gatehouse.decision.allow with input as call(alice, "fetch", "fetch", "read", {"url": "https://docs.example.com.evil.io/"})
+	gatehouse.decision.allow with input as fetch(alice, "https://docs.example.com/guide", "docs.example.com")
+	not gatehouse.decision.allow with input as fetch(alice, "https://docs.example.com.evil.io/", "docs.example.com.evil.io")
 }
 
 test_unknown_risk_uses_policy_table if {
@@ -90,7 +141,7 @@ test_secret_arguments_redacted if {
 }
 
 test_rate_limit_applies_to_non_admins if {
-	d := gatehouse.decision with input as call(alice, "fetch", "fetch", "read", {"url": "https://api.example.com/"})
+	d := gatehouse.decision with input as fetch(alice, "https://api.example.com/", "api.example.com")
 	d.obligations.rate_limit == {"requests": 60, "per": "1m"}
 }
 
@@ -117,6 +168,6 @@ test_resources_read_needs_visible_server if {
 }
 
 test_admins_are_not_rate_limited if {
-	d := gatehouse.decision with input as call(sam, "fetch", "fetch", "read", {"url": "https://api.example.com/"})
+	d := gatehouse.decision with input as fetch(sam, "https://api.example.com/", "api.example.com")
 	d.obligations.rate_limit == null
 }

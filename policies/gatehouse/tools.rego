@@ -46,6 +46,15 @@ denied(server, name) if {
 	entry.tool == name
 }
 
+# Why data.access.denied_tools refuses a tool, in its author's words.
+denial_reasons contains sprintf("%s is not allowed on server %s: %s", [name, server, entry.reason]) if {
+	server := input.mcp.server
+	name := input.mcp.tool
+	some entry in data.access.denied_tools
+	entry.server == server
+	entry.tool == name
+}
+
 server_matches(patterns, server) if "*" in patterns
 
 server_matches(patterns, server) if server in patterns
@@ -77,9 +86,15 @@ result_redactions contains path if {
 	some path in entry.paths
 }
 
+# The rate_limit obligation: the server's own limit (data.access.rate_limits) for everyone but
+# security admins, else the default for the tool's risk (data.access.risk_rate_limits) for
+# everyone. The gateway keeps one bucket per principal (issuer and subject), server and tool.
 default rate_limit := null
 
 rate_limit := limit if {
 	not roles.is_admin
 	limit := data.access.rate_limits[input.mcp.server]
+} else := limit if {
+	input.mcp.method == "tools/call"
+	limit := data.access.risk_rate_limits[risk(input.mcp.server, input.mcp.tool, input.tool)]
 }

@@ -3,6 +3,7 @@
 import { parentPort } from "node:worker_threads";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { hostBuiltins } from "../builtins/host/index.ts";
+import { memoryCapMessage, ModuleLimits } from "../wasm/limits.ts";
 import { errorText } from "./error-text.ts";
 
 export type WorkerRequest =
@@ -11,6 +12,10 @@ export type WorkerRequest =
       wasm: Uint8Array;
       data: unknown;
       strictBuiltinErrors: boolean;
+      /** units of work per evaluation (the module's default when absent) */
+      budget?: number;
+      /** memory cap in 64 KiB pages (none when absent) */
+      maxMemoryPages?: number;
       /** coverage builds: the line table to report after each evaluation */
       coverage?: { address: number; length: number };
     }
@@ -35,6 +40,7 @@ type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
 const port = parentPort!;
 let policy: LoadedPolicy | undefined;
 let coverage: { address: number; length: number } | undefined;
+let maxMemoryPages: number | undefined;
 
 // opa-wasm sends print() output to console.log: collect it per evaluation
 let printed: string[] = [];
@@ -45,12 +51,14 @@ console.log = (...args: unknown[]) => {
 port.on("message", async (request: WorkerRequest) => {
   if (request.type === "load") {
     try {
+      maxMemoryPages = request.maxMemoryPages;
       policy = await loadPolicy(
         request.wasm,
-        undefined,
+        maxMemoryPages === undefined ? undefined : { initial: 5, maximum: maxMemoryPages },
         hostBuiltins({ strictBuiltinErrors: request.strictBuiltinErrors }),
       );
       policy.setData((request.data ?? {}) as object);
+      if (request.budget !== undefined) new ModuleLimits(policy).setBudget(request.budget);
       coverage = request.coverage;
       port.postMessage({ type: "loaded" } satisfies WorkerReply);
     } catch (e) {
@@ -65,12 +73,13 @@ port.on("message", async (request: WorkerRequest) => {
     const resultSet = policy!.evaluate(undefined, request.entrypoint);
     reply = { type: "result", id: request.id, durationNs: elapsed(start), output: "", resultSet };
   } catch (e) {
+    const text = errorText(e);
     reply = {
       type: "result",
       id: request.id,
       durationNs: elapsed(start),
       output: "",
-      error: errorText(e),
+      error: (maxMemoryPages !== undefined && memoryCapMessage(text, maxMemoryPages)) || text,
     };
   }
   reply.output = printed.join("\n");

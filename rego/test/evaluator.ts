@@ -4,6 +4,7 @@
 import { Worker } from "node:worker_threads";
 import { TYPESCRIPT_NODE_FLAGS } from "../node-typescript.ts";
 import type { CoverageTable } from "../index.ts";
+import type { EvaluationLimits } from "../wasm/limits.ts";
 import type { WorkerReply, WorkerRequest } from "./eval-worker.ts";
 
 const workerEntry = new URL("./eval-worker.ts", import.meta.url);
@@ -31,6 +32,8 @@ export class TestEvaluator {
     private readonly timeoutMs: number,
     private readonly strictBuiltinErrors = false,
     private readonly coverage?: CoverageTable,
+    /** what bounds each evaluation besides the time limit */
+    private readonly limits: EvaluationLimits = {},
   ) {
     this.covered = new Uint8Array(coverage?.lines.length ?? 0);
   }
@@ -134,6 +137,7 @@ export class TestEvaluator {
         wasm: this.wasm,
         data: this.data,
         strictBuiltinErrors: this.strictBuiltinErrors,
+        ...this.limits,
         ...(this.coverage && {
           coverage: { address: this.coverage.address, length: this.coverage.lines.length },
         }),

@@ -1,6 +1,7 @@
 // `opa test` for Gatehouse: compiles every file once with one entrypoint per test, then evaluates
 // the tests one by one in a worker thread with a time limit.
 import type { SourceFile } from "../index.ts";
+import type { EvaluationLimits } from "../wasm/limits.ts";
 import { formatIssue, type RegoIssue } from "../errors.ts";
 import { buildForTests, type ParsedFile } from "./build.ts";
 import { coverageReport } from "./coverage.ts";
@@ -12,7 +13,9 @@ import { refText } from "./ref-text.ts";
 import type { TestCase, TestError, TestReport, TestResult } from "./types.ts";
 import { outcomeOf } from "./types.ts";
 
-export interface RunOptions {
+/** Besides the time limit, each test runs under `budget` and `maxMemoryPages` (rego/wasm/limits.ts:
+ * the module's own budget and no memory cap when absent). */
+export interface RunOptions extends EvaluationLimits {
   /** only tests whose full name (e.g. `data.a.test_x`) matches run, like OPA's `--run` */
   run?: RegExp;
   /** per-test evaluation limit, default 5000 ms */
@@ -49,6 +52,7 @@ export async function runTests(files: SourceFile[], options: RunOptions = {}): P
         options.timeoutMs ?? 5000,
         options.strictBuiltinErrors,
         build.policy.coverage,
+        { budget: options.budget, maxMemoryPages: options.maxMemoryPages },
       )
     : undefined;
 

@@ -2,7 +2,8 @@
 // The runtime raises them through env.opa_abort without knowing where the call is; generated code
 // records the `<file>:<row>: ` prefix of each native builtin call in a global, and the runtime's
 // opa_abort import is replaced by a function that prepends it to `eval_*` messages before calling
-// the real import. Other aborts (e.g. `opa_malloc: failed`) pass through untouched.
+// the real import. Other aborts (e.g. `opa_malloc: failed`) pass through untouched, and so does
+// `eval_budget_exceeded` (it is not the builtin's fault, and its message starts with the code).
 import binaryen from "binaryen";
 import { memoryName } from "./data-segments.ts";
 import { importedFunctions, type RuntimeBinding } from "./runtime-binding.ts";
@@ -11,6 +12,7 @@ export const BUILTIN_LOCATION_GLOBAL = "gh.builtin_location";
 
 const EVAL_PREFIX = 0x6c617665; // "eval" as a little-endian i32
 const UNDERSCORE = 0x5f;
+const BUDGET_INFIX = 0x6475625f; // "_bud" (bytes 4-7 of "eval_budget_exceeded")
 
 /** Returns the names of the functions it adds. */
 export function installLocatedBuiltinErrors(
@@ -64,8 +66,12 @@ export function installLocatedBuiltinErrors(
     m.call(raw, [get(4)], binaryen.none),
   ]);
   const isEvalError = m.i32.and(
-    m.i32.eq(m.i32.load(0, 1, get(0), mem), m.i32.const(EVAL_PREFIX)),
-    m.i32.eq(m.i32.load8_u(4, 1, get(0), mem), m.i32.const(UNDERSCORE)),
+    m.i32.and(
+      m.i32.eq(m.i32.load(0, 1, get(0), mem), m.i32.const(EVAL_PREFIX)),
+      m.i32.eq(m.i32.load8_u(4, 1, get(0), mem), m.i32.const(UNDERSCORE)),
+    ),
+    // messages live in static data or 8-byte padded heap blocks: bytes 6-7 are readable
+    m.i32.ne(m.i32.load(4, 1, get(0), mem), m.i32.const(BUDGET_INFIX)),
   );
   m.addFunction(
     abort.name,

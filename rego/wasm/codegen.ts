@@ -10,6 +10,7 @@ import type { StaticData } from "./static-data.ts";
 import { installConsts, type PolicyConsts } from "./consts.ts";
 import { layoutCoverage, type CoverageLayout, type CoverageTable } from "./coverage.ts";
 import { memoryName } from "./data-segments.ts";
+import { Metering, staticCost } from "./metering.ts";
 
 const TYPE_ARRAY = 5;
 const TYPE_OBJECT = 6;
@@ -25,6 +26,8 @@ export interface CodegenInput {
   ir: Policy;
   /** host builtin name => id (its index in static.builtin_funcs) */
   hostBuiltinIds: ReadonlyMap<string, number>;
+  /** charge the evaluation budget at function entries and loop iterations (metering.ts) */
+  meter: boolean;
 }
 
 export interface CodegenOutput {
@@ -51,6 +54,7 @@ class Codegen {
   readonly stringAddrs: number[];
   readonly consts: PolicyConsts;
   readonly coverage: CoverageLayout | undefined;
+  readonly metering: Metering | undefined;
   readonly funcEntries = new Map<string, { name: string; arity: number }>();
   private memoSlots = 0;
   private readonly added: string[] = [];
@@ -65,6 +69,12 @@ class Codegen {
     );
     if (this.consts.start) this.added.push(this.consts.start);
     this.coverage = layoutCoverage(ir, data);
+    this.metering = input.meter ? new Metering(module, runtime) : undefined;
+  }
+
+  /** The budget charge of `cost` statements, or nothing in unmetered builds. */
+  charge(cost: number): binaryen.ExpressionRef[] {
+    return this.metering ? [this.metering.charge(cost)] : [];
   }
 
   run(): CodegenOutput {
@@ -149,7 +159,11 @@ class Codegen {
     const lowering = new FunctionLowering(this, f.params, 0, true);
     const body = this.m.block(
       null,
-      [...f.blocks.map((b) => lowering.block(b)), lowering.get(f.return)],
+      [
+        ...this.charge(1 + staticCost(f.blocks)),
+        ...f.blocks.map((b) => lowering.block(b)),
+        lowering.get(f.return),
+      ],
       binaryen.i32,
     );
     const params = binaryen.createType(f.params.map(() => binaryen.i32));
@@ -205,10 +219,10 @@ class Codegen {
     const name = `gh.plan.${index}.${p.name}`;
     // Plan locals 0 and 1 are input and data; the result set is an extra parameter.
     const lowering = new FunctionLowering(this, [0, 1], 1, false);
-    const body = this.m.block(
-      null,
-      p.blocks.map((b) => lowering.block(b)),
-    );
+    const body = this.m.block(null, [
+      ...this.charge(1 + staticCost(p.blocks)),
+      ...p.blocks.map((b) => lowering.block(b)),
+    ]);
     const params = binaryen.createType([binaryen.i32, binaryen.i32, binaryen.i32]);
     this.addFunction(name, params, binaryen.none, lowering.vars(), body);
     return name;
@@ -629,6 +643,7 @@ class FunctionLowering {
             this.rt("rt_iter_value", [this.get(source), m.local.get(i, binaryen.i32)]),
           ),
           m.local.set(i, m.i32.add(m.local.get(i, binaryen.i32), m.i32.const(1))),
+          ...this.g.charge(1 + staticCost([body])),
           this.block(body),
           m.br(loop),
         ]),

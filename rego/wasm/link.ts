@@ -12,9 +12,18 @@ import { align, StaticData } from "./static-data.ts";
 import { validateModule } from "./validate.ts";
 import type { CoverageTable } from "./coverage.ts";
 import abiExports from "./abi-exports.json" with { type: "json" };
+import { DEFAULT_EVAL_BUDGET, HOST_LIMIT_EXPORTS } from "./limits.ts";
 
 export interface LinkOptions {
   strictBuiltinErrors: boolean;
+  /**
+   * Meter the evaluation against a budget (default true). false builds a module without metering
+   * and without the gatehouse_* limit exports, as OPA's own: for benchmarks, and to test hosts
+   * against modules they cannot limit.
+   */
+  meter?: boolean;
+  /** budget of an evaluation when the host sets none (default DEFAULT_EVAL_BUDGET) */
+  budget?: number;
   /**
    * "policy" (default): drop unused runtime code and optimise only the generated functions
    * (level 2, shrink 1); the runtime arrives optimised, so this builds ~10x faster than "module",
@@ -59,7 +68,8 @@ export function linkPolicyWithCoverage(
     const hostBuiltinIds = hostBuiltins(ir);
     const runtime = new RuntimeBinding(module);
     const abortWrapper = installLocatedBuiltinErrors(module, runtime);
-    const code = generatePolicyCode({ module, runtime, data, ir, hostBuiltinIds });
+    const meter = options.meter ?? true;
+    const code = generatePolicyCode({ module, runtime, data, ir, hostBuiltinIds, meter });
     const builtinsJson = data.addCString(
       JSON.stringify(
         Object.fromEntries([...hostBuiltinIds].map(([name, id]) => [hostImportName(name), id])),
@@ -77,12 +87,13 @@ export function linkPolicyWithCoverage(
       gh_heap_base: module.i32.const(heapBase),
       gh_options: module.i32.const(options.strictBuiltinErrors ? 1 : 0),
       gh_memo_slots: module.i32.const(code.memoSlots),
+      gh_budget_default: module.i64.const(BigInt(meter ? defaultBudget(options.budget) : 0)),
     });
     setImportedMemory(module, Math.max(1, Math.ceil(heapBase / PAGE_SIZE)), [
       ...segments,
       { offset: data.base, data: data.bytes() },
     ]);
-    removeInternalExports(module);
+    removeInternalExports(module, meter ? HOST_LIMIT_EXPORTS : []);
 
     validateModule(module);
     optimize(module, options.optimize ?? "policy", [
@@ -145,10 +156,19 @@ function replaceGatehouseImports(
   return imports.map((imp) => imp.name);
 }
 
-function removeInternalExports(module: binaryen.Module): void {
+function removeInternalExports(module: binaryen.Module, keep: readonly string[]): void {
   const names: string[] = [];
   for (let i = 0; i < module.getNumExports(); i++) {
     names.push(binaryen.getExportInfo(module.getExportByIndex(i)).name);
   }
-  for (const name of names) if (!ABI_EXPORTS.has(name)) module.removeExport(name);
+  for (const name of names)
+    if (!ABI_EXPORTS.has(name) && !keep.includes(name)) module.removeExport(name);
+}
+
+function defaultBudget(budget: number | undefined): number {
+  if (budget === undefined) return DEFAULT_EVAL_BUDGET;
+  if (!Number.isSafeInteger(budget) || budget < 1) {
+    throw new Error(`the evaluation budget must be a positive integer, got ${budget}`);
+  }
+  return budget;
 }

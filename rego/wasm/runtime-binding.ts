@@ -28,6 +28,16 @@ export class RuntimeBinding {
     return this.signature(info.value);
   }
 
+  /** Internal name of the global the runtime exports as `exportName`. */
+  requireExportedGlobal(exportName: string): string {
+    const ref = this.module.getExport(exportName);
+    const info = ref ? binaryen.getExportInfo(ref) : undefined;
+    if (!info || info.kind !== binaryen.ExternalGlobal) {
+      throw new Error(`the Wasm runtime does not export the global ${exportName}`);
+    }
+    return info.value;
+  }
+
   requireExported(exportName: string): FunctionSignature {
     const fn = this.exported(exportName);
     if (!fn) throw new Error(`the Wasm runtime does not export ${exportName}`);

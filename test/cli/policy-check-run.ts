@@ -35,7 +35,7 @@ export async function runGatehouse(...args: string[]): Promise<CliRun> {
   });
   process.exitCode = undefined;
   try {
-    await createProgram().parseAsync(["node", "gatehouse", ...args]);
+    await (await createProgram(args)).parseAsync(["node", "gatehouse", ...args]);
   } finally {
     out.mockRestore();
     err.mockRestore();

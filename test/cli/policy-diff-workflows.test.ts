@@ -24,12 +24,29 @@ function workflow(name: string): Workflow {
 const runs = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps.map((s) => s.run ?? ""));
 
 describe(".github/workflows", () => {
-  it("ci.yml runs .ci/run on pushes to main and on pull requests, with PostgreSQL and Redis", () => {
+  it("ci.yml runs .ci/run on pushes to main and on pull requests, with the PostgreSQL the tests use", () => {
     const ci = workflow("ci.yml");
     expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "push"]);
     expect(ci.on.push).toEqual({ branches: ["main"] });
     expect(runs(ci)).toContain(".ci/run");
-    expect(Object.keys(ci.jobs.test!.services ?? {}).sort()).toEqual(["postgres", "redis"]);
+    // only what the tests reach: PostgreSQL (the audit store tests); no test uses Redis
+    const services = (ci.jobs.test!.services ?? {}) as Record<
+      string,
+      { env?: Record<string, string>; ports?: string[] }
+    >;
+    expect(Object.keys(services)).toEqual(["postgres"]);
+    const fixtures = readFileSync(
+      fileURLToPath(new URL("../gateway/audit/fixtures.ts", import.meta.url)),
+      "utf8",
+    );
+    expect(fixtures).toContain('"postgres://postgres@127.0.0.1:5432/test"');
+    expect(services.postgres).toMatchObject({
+      env: { POSTGRES_DB: "test", POSTGRES_HOST_AUTH_METHOD: "trust" },
+      ports: ["5432:5432"],
+    });
+    // .ci/run makes a missing service a failure, not a skip
+    const ciRun = readFileSync(fileURLToPath(new URL("../../.ci/run", import.meta.url)), "utf8");
+    expect(ciRun).toContain("export GATEHOUSE_REQUIRE_SERVICES=1");
   });
 
   it("policy-repo.yml is a reusable workflow: check, test with a coverage threshold, diff on PRs", () => {

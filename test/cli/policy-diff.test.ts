@@ -37,6 +37,7 @@ describe("policy diff", { timeout: 120_000 }, () => {
       "allow->deny": 3,
       "deny->allow": 1,
       "reasons changed": 2,
+      "list changed": 0,
       total: 6,
     });
     expect(report.groups.map((g) => [g.principal, g.tool, g.counts.total])).toEqual([
@@ -85,6 +86,7 @@ describe("policy diff", { timeout: 120_000 }, () => {
       "allow->deny": 0,
       "deny->allow": 0,
       "reasons changed": 1,
+      "list changed": 0,
       total: 1,
     });
     expect(report.changes.map((c) => c.decision)).toEqual(["d-6"]);
@@ -158,6 +160,104 @@ describe("policy diff", { timeout: 120_000 }, () => {
   });
 });
 
+describe("policy diff of list methods", { timeout: 120_000 }, () => {
+  /** A policy showing every candidate, except `hidden` to principals outside the admins. */
+  const listPolicy = (hidden: string[]) => `package gatehouse
+
+import rego.v1
+
+decision := {"allow": true, "reasons": ["listed"], "visible_tools": visible}
+
+hidden := ${JSON.stringify(hidden)}
+
+visible := sort([name |
+	some c in input.list
+	name := concat("__", [c.server, c.name])
+	any_shown(name)
+])
+
+any_shown(_) if input.principal.sub == "alice"
+
+any_shown(name) if not name in hidden
+`;
+  const listRecord = (id: string, sub: string, groups: string[]) => ({
+    decision_id: id,
+    time: "2026-11-20T10:00:00Z",
+    allow: true,
+    reasons: ["listed"],
+    principal: { sub, groups },
+    method: "tools/list",
+    input: {
+      version: 1,
+      principal: { sub, groups, auth: "jwt" },
+      mcp: { method: "tools/list", server: null, tool: null },
+      list: [
+        { server: "github", name: "get_issue", risk: "read", tags: [] },
+        { server: "github", name: "delete_repo", risk: "destructive", tags: [] },
+        { server: "filesystem", name: "write_file", risk: "write", tags: [] },
+      ],
+    },
+  });
+
+  it("reports the tools a change hides from tools/list, and those it shows, per principal", async () => {
+    const git = await initRepository(tmp.path);
+    writeFileSync(join(tmp.path, "policy.rego"), listPolicy([]));
+    await commitAll(git, "everything listed", "v1");
+    writeFileSync(
+      join(tmp.path, "policy.rego"),
+      listPolicy(["github__delete_repo", "filesystem__write_file"]),
+    );
+    await commitAll(git, "hide destructive and write tools from non-admins", "v2");
+    const records = join(tmp.path, "lists.jsonl");
+    writeFileSync(
+      records,
+      [listRecord("l-1", "alice", ["security"]), listRecord("l-2", "carol", ["contractors"])]
+        .map((r) => JSON.stringify(r))
+        .join("\n"),
+    );
+
+    const report = await diffPolicies({
+      repo: tmp.path,
+      base: "v1",
+      head: "v2",
+      policies: ".",
+      decisions: records,
+    });
+    expect(report.counts).toMatchObject({ "list changed": 1, "reasons changed": 0, total: 1 });
+    expect(report.changes).toEqual([
+      expect.objectContaining({
+        kind: "list changed",
+        decision: "l-2",
+        principal: "carol",
+        tool: "tools/list",
+        hidden: ["filesystem__write_file", "github__delete_repo"],
+        shown: [],
+      }),
+    ]);
+    const text = formatDiff(summaryOf(report), "text");
+    expect(text).toContain("replayed 2 recorded decisions: 1 change (1 list changed)");
+    expect(text).toContain(
+      "after:  hidden: filesystem__write_file, github__delete_repo; shown: (none)",
+    );
+
+    // and the other way round: the tools come back
+    const back = await diffPolicies({
+      repo: tmp.path,
+      base: "v2",
+      head: "v1",
+      policies: ".",
+      decisions: records,
+    });
+    expect(back.changes[0]).toMatchObject({
+      shown: ["filesystem__write_file", "github__delete_repo"],
+      hidden: [],
+    });
+    expect(formatDiff(summaryOf(back), "markdown")).toContain(
+      "| carol | tools/list | 0 | 0 | 0 | 1 |",
+    );
+  });
+});
+
 describe("replay clock", { timeout: 120_000 }, () => {
   it("evaluates time.now_ns at each record's recorded time", async () => {
     tmp.put(
@@ -206,13 +306,13 @@ describe("gatehouse policy diff (command line)", { timeout: 180_000 }, () => {
     expect(json).toMatchObject({
       replayed: 9,
       changed: 6,
-      counts: { "allow->deny": 3, "deny->allow": 1, "reasons changed": 2 },
+      counts: { "allow->deny": 3, "deny->allow": 1, "reasons changed": 2, "list changed": 0 },
     });
     expect(json.groups[0]).toEqual({
       principal: "bob",
       tool: "github/create_issue",
       changed: 2,
-      counts: { "allow->deny": 2, "deny->allow": 0, "reasons changed": 0 },
+      counts: { "allow->deny": 2, "deny->allow": 0, "reasons changed": 0, "list changed": 0 },
     });
   });
 

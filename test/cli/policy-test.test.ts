@@ -29,7 +29,15 @@ function policyTest(...args: string[]): Promise<Run> {
 
 describe("gatehouse policy test", { timeout: 120_000 }, () => {
   it("reports passing, failing and erroring tests, broken files and a timeout, and exits 1", async () => {
-    const run = await policyTest(`${fixtures}/mixed`, "-v", "--timeout", "1s");
+    // a budget test_forever cannot spend: the time limit is what stops it
+    const run = await policyTest(
+      `${fixtures}/mixed`,
+      "-v",
+      "--timeout",
+      "1s",
+      "--budget",
+      String(Number.MAX_SAFE_INTEGER),
+    );
     expect(run.stderr).toBe("");
     expect(run.code).toBe(1);
     const out = run.stdout;
@@ -115,6 +123,23 @@ describe("gatehouse policy test", { timeout: 120_000 }, () => {
     );
   });
 
+  it("reports a test past --budget as an ERROR naming the budget, and exits 1", async () => {
+    const [limited, unlimited] = await Promise.all([
+      policyTest(`${fixtures}/budget`, "-v", "--budget", "100000"),
+      policyTest(`${fixtures}/budget`, "-v"),
+    ]);
+    expect(limited.stderr).toBe("");
+    expect(limited.code).toBe(1);
+    expect(limited.stdout).toContain("data.budget_test.test_pairs: ERROR (");
+    expect(limited.stdout).toContain(
+      "  eval_budget_exceeded: the evaluation used more than its budget of 100000 instructions\n",
+    );
+    expect(limited.stdout).toContain("data.budget_test.test_light: PASS (");
+    // within the default budget both pass
+    expect(unlimited.code).toBe(0);
+    expect(unlimited.stdout).toMatch(/PASS: 2\/2\n$/);
+  });
+
   it("exits 2 with a clear message on bad options and paths", async () => {
     const runs = await Promise.all([
       policyTest(`${fixtures}/mocks`, "--timeout", "5"),
@@ -146,6 +171,12 @@ describe("policy test options", () => {
       timeoutMs: 90_000,
     });
     expect(checkOptions({ ...base, coverage: true })).toEqual({ coverage: true, timeoutMs: 5000 });
+    expect(checkOptions({ ...base, budget: "250000", maxMemory: "64" })).toEqual({
+      coverage: false,
+      timeoutMs: 5000,
+      budget: 250_000,
+      maxMemoryPages: 1024,
+    });
   });
 
   it("names the option and what to give instead", () => {
@@ -158,6 +189,15 @@ describe("policy test options", () => {
     expect(checkOptions({ ...base, run: "(" })).toMatch(/^--run "\(": not a regular expression: /);
     expect(checkOptions({ ...base, timeout: "0" })).toBe(
       '--timeout "0": give a positive duration such as 500ms, 5s or 1m',
+    );
+    expect(checkOptions({ ...base, budget: "0" })).toBe(
+      '--budget "0": give an integer from 1 to 9007199254740991',
+    );
+    expect(checkOptions({ ...base, budget: "1e6" })).toBe(
+      '--budget "1e6": give an integer from 1 to 9007199254740991',
+    );
+    expect(checkOptions({ ...base, maxMemory: "5000" })).toBe(
+      '--max-memory "5000": give a number of MiB from 1 to 4096',
     );
   });
 });

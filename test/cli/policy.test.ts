@@ -77,6 +77,70 @@ describe("gatehouse policy build", { timeout: 180_000 }, () => {
     expect(policy.evaluate({ user: "mallory" }, "authz/allow")).toEqual([{ result: false }]);
   });
 
+  it("bakes --budget into the module as its default, and --no-meter builds one without a budget", async () => {
+    put(
+      "metered/loop.rego",
+      "package loop\n\nn := count([x | some x in numbers.range(1, 100000)])\n",
+    );
+    const limited = gatehouse(
+      "policy",
+      "build",
+      "metered",
+      "-e",
+      "loop/n",
+      "-o",
+      "limited.tar.gz",
+      "--budget",
+      "1000",
+    );
+    expect(limited.stderr).toBe("");
+    const unmetered = gatehouse(
+      "policy",
+      "build",
+      "metered",
+      "-e",
+      "loop/n",
+      "-o",
+      "free.tar.gz",
+      "--no-meter",
+    );
+    expect(unmetered.stderr).toBe("");
+    const load = async (file: string) => {
+      const wasm = readBundle(readFileSync(join(tmpDir.path, file))).wasm!;
+      const exported = WebAssembly.Module.exports(
+        new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>),
+      ).map((e) => e.name);
+      const policy = await loadPolicy(wasm, undefined, hostBuiltins());
+      return { policy, limits: exported.filter((name) => name.startsWith("gatehouse_")) };
+    };
+    const withBudget = await load("limited.tar.gz");
+    expect(withBudget.limits).toEqual([
+      "gatehouse_budget_set",
+      "gatehouse_budget_used",
+      "gatehouse_text_limit_set",
+    ]);
+    expect(() => withBudget.policy.evaluate({}, "loop/n")).toThrow(
+      "eval_budget_exceeded: the evaluation used more than its budget of 1000 instructions",
+    );
+    const free = await load("free.tar.gz");
+    expect(free.limits).toEqual([]);
+    expect(free.policy.evaluate({}, "loop/n")).toEqual([{ result: 100000 }]);
+    const both = gatehouse(
+      "policy",
+      "build",
+      "metered",
+      "-e",
+      "loop/n",
+      "--budget",
+      "5",
+      "--no-meter",
+    );
+    expect(both.code).toBe(1);
+    expect(both.stderr.trim()).toBe(
+      "--budget and --no-meter exclude each other: an unmetered module has no budget",
+    );
+  });
+
   it("prints every Rego error as file:row:col: code: message and exits 1", () => {
     put("broken/bad.rego", "package bad\n\nallow if {\n  input.x ==\n}\n");
     const run = gatehouse("policy", "build", "broken", "-e", "bad/allow", "-o", "out.tar.gz");
@@ -161,6 +225,56 @@ describe("gatehouse policy eval", { timeout: 180_000 }, () => {
       /eval_conflict_error: complete rules must not produce multiple outputs/,
     );
     expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("stops a query at --budget, and at --max-memory, exiting 1 with the limit and the flag to raise it", () => {
+    put(
+      "limits/heavy.rego",
+      [
+        "package heavy",
+        "",
+        "pairs := count([1 | some x in numbers.range(1, 1000); some y in numbers.range(1, 1000); x == y])",
+        "",
+        "many := count(numbers.range(1, 2000000))",
+        "",
+      ].join("\n"),
+    );
+    const query = (q: string, ...flags: string[]) =>
+      gatehouse("policy", "eval", "limits", "--query", q, ...flags);
+    const limited = query("x = data.heavy.pairs", "--budget", "10000");
+    expect(limited.code).toBe(1);
+    expect(limited.stdout).toBe("");
+    expect(limited.stderr.trim()).toBe(
+      "eval_budget_exceeded: the evaluation used more than its budget of 10000 instructions (raise it with --budget <units>)",
+    );
+    const enough = query("x = data.heavy.pairs", "--budget", "100000000");
+    expect(enough.stderr).toBe("");
+    expect(JSON.parse(enough.stdout)).toEqual([{ x: 1000 }]);
+    const memory = query("x = data.heavy.many", "--max-memory", "4");
+    expect(memory.code).toBe(1);
+    expect(memory.stderr.trim()).toBe(
+      "the policy ran out of memory: it may use at most 4 MiB (limit 4 MiB; opa_malloc: failed) (raise it with --max-memory <MiB>)",
+    );
+    const bad = query("x = data.heavy.pairs", "--budget", "lots");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe('--budget "lots": give an integer from 1 to 9007199254740991');
+  });
+
+  it("refuses an input nested deeper than 1000 levels instead of evaluating without it", () => {
+    put("deep/allow.rego", "package deep\n\ndefault allow := true\n\nallow := false if input.x\n");
+    put("deep.json", `{"x": ${"[".repeat(1000)}${"]".repeat(1000)}}`);
+    const run = gatehouse(
+      "policy",
+      "eval",
+      "deep",
+      "--query",
+      "x = data.deep.allow",
+      "--input",
+      "deep.json",
+    );
+    expect(run.stdout).toBe("");
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe("input nests deeper than 1000 levels (limit 1000)");
   });
 
   it("names a missing input file and exits 1", () => {

@@ -211,6 +211,19 @@ describe("gatehouse promote", { timeout: 120_000 }, () => {
     );
   });
 
+  it("--dry-run needs no repository on the provider (the remote here is a local path)", async () => {
+    const { work, git } = await environmentsRepository();
+    tmp.put("work/gatehouse-promote.yaml", "base: main\n");
+    await commitAll(git, "no repository setting");
+    const plan = await promote({ repo: work, from: "staging", to: "prod", dryRun: true, env: {} });
+    expect(plan.dryRun).toBe(true);
+    expect(plan.changes).toHaveLength(3);
+    // a real promotion still says what is missing, before anything is pushed
+    await expect(
+      promote({ repo: work, from: "staging", to: "prod", env: { GITHUB_TOKEN: "t" } }),
+    ).rejects.toThrow(/cannot tell the github repository from the remote URL .*--repository/);
+  });
+
   it("refuses a dirty work tree and changes nothing", async () => {
     const { work, bare } = await environmentsRepository();
     writeFileSync(join(work, "environments/staging/policies/extra.rego"), "package extra\n");

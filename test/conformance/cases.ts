@@ -11,7 +11,7 @@ export interface ConformanceCase {
    */
   id: string;
   note: string;
-  /** path relative to the corpus folder, `/`-separated */
+  /** path relative to its corpus folder, `/`-separated */
   file: string;
   /** first folder under the corpus folder ("" for files at its top) */
   topic: string;
@@ -29,9 +29,18 @@ export interface ConformanceCase {
   skip?: boolean | string;
 }
 
-export function loadCases(dir: string): ConformanceCase[] {
+/**
+ * The cases of each folder in turn. Ids are unique across the folders: a note already seen in an
+ * earlier folder (or file) gets the next `(#k)`, so adding a folder after the others keeps their ids.
+ */
+export function loadCases(dirs: string | readonly string[]): ConformanceCase[] {
   const seen = new Map<string, number>();
   const cases: ConformanceCase[] = [];
+  for (const dir of typeof dirs === "string" ? [dirs] : dirs) loadFolder(dir, seen, cases);
+  return cases;
+}
+
+function loadFolder(dir: string, seen: Map<string, number>, cases: ConformanceCase[]): void {
   for (const path of yamlFilesUnder(dir)) {
     const file = relative(dir, path).split(sep).join("/");
     const topic = file.includes("/") ? file.slice(0, file.indexOf("/")) : "";
@@ -51,7 +60,6 @@ export function loadCases(dir: string): ConformanceCase[] {
       cases.push({ ...(raw as object), id, note, file, topic, query: String(raw.query ?? "") });
     }
   }
-  return cases;
 }
 
 function yamlFilesUnder(dir: string): string[] {

@@ -22,7 +22,12 @@ export async function evaluateCase(c: ConformanceCase): Promise<CaseOutcome> {
   if ("skip" in input) return { status: "skip", reason: input.skip };
 
   const strictBuiltinErrors = c.strict_error === true;
-  const run = await runCase(c, input.value, strictBuiltinErrors);
+  const run = await runCase(
+    c,
+    input.text ?? input.value,
+    strictBuiltinErrors,
+    input.text !== undefined,
+  );
   if ("crash" in run) return { status: "fail", reason: run.crash };
 
   const wantsError = c.want_error !== undefined || c.want_error_code !== undefined;
@@ -54,10 +59,13 @@ export async function evaluateCase(c: ConformanceCase): Promise<CaseOutcome> {
   return { status: "pass" };
 }
 
-function readInput(c: ConformanceCase): { value: unknown } | { skip: string } {
+/** The input as the SDK takes it: JSON text, or Rego value text for terms holding sets. */
+function readInput(c: ConformanceCase): { value: unknown; text?: string } | { skip: string } {
   if (c.input_term !== undefined) {
     const converted = inputTermToJson(c.input_term);
-    return "json" in converted ? { value: converted.json } : { skip: converted.unsupported };
+    if ("json" in converted) return { value: converted.json };
+    if ("regoText" in converted) return { value: undefined, text: converted.regoText };
+    return { skip: converted.unsupported };
   }
   return { value: c.input };
 }
@@ -68,6 +76,7 @@ async function runCase(
   c: ConformanceCase,
   input: unknown,
   strictBuiltinErrors: boolean,
+  inputIsText = false,
 ): Promise<RunResult> {
   let wasm: Uint8Array;
   try {
@@ -83,7 +92,9 @@ async function runCase(
 
   let policy: Awaited<ReturnType<typeof loadPolicy>>;
   try {
-    policy = await loadPolicy(wasm, undefined, hostBuiltins({ strictBuiltinErrors }));
+    // OPA's own runner has its test-only builtins (test.sleep)
+    const builtins = hostBuiltins({ strictBuiltinErrors, testBuiltins: true });
+    policy = await loadPolicy(wasm, undefined, builtins);
   } catch (e) {
     return { crash: `opa-wasm could not load the module: ${describe(e)}` };
   }
@@ -96,7 +107,12 @@ async function runCase(
 
   try {
     // The SDK skips falsy inputs (false, 0, "", null); JSON text in an ArrayBuffer always goes through.
-    const inputArg = input === undefined ? undefined : jsonBuffer(input);
+    const inputArg =
+      input === undefined
+        ? undefined
+        : inputIsText
+          ? textBuffer(input as string)
+          : jsonBuffer(input);
     return { result: policy.evaluate(inputArg, queryName) };
   } catch (e) {
     // the SDK's JSON.parse of a malformed result document is the module's fault, not an eval error
@@ -105,8 +121,10 @@ async function runCase(
   }
 }
 
-function jsonBuffer(value: unknown): ArrayBuffer {
-  const bytes = new TextEncoder().encode(JSON.stringify(value));
+const jsonBuffer = (value: unknown): ArrayBuffer => textBuffer(JSON.stringify(value));
+
+function textBuffer(text: string): ArrayBuffer {
+  const bytes = new TextEncoder().encode(text);
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 

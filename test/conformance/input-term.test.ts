@@ -10,10 +10,13 @@ describe("inputTermToJson", () => {
     expect(inputTermToJson(`{"k": "v",}`)).toEqual({ json: { k: "v" } });
   });
 
-  it("reports terms without a JSON form", () => {
-    expect(inputTermToJson('{"s": {1, 2}}')).toEqual({
-      unsupported: "input_term contains a set, which has no JSON form",
+  it("writes terms with sets as Rego value text", () => {
+    expect(inputTermToJson('{"s": {1, 2}, "e": set(), "a": [{"x"}]}')).toEqual({
+      regoText: '{"s": {1, 2}, "e": set(), "a": [{"x"}]}',
     });
+  });
+
+  it("reports terms it cannot convert", () => {
     expect(inputTermToJson("{1: 2}")).toEqual({
       unsupported: "input_term has a non-string object key",
     });

@@ -4,7 +4,7 @@ import type { CaseResult, ConformanceReport } from "./runner.ts";
 
 function report(results: Pick<CaseResult, "id" | "status" | "reason">[]): ConformanceReport {
   const full = results.map((r) => ({ ...r, note: r.id, file: "f.yaml", topic: "t" }));
-  return { dir: "d", results: full, totals: { passed: 0, failed: 0, skipped: 0 }, topics: {} };
+  return { dirs: ["d"], results: full, totals: { passed: 0, failed: 0, skipped: 0 }, topics: {} };
 }
 
 describe("checkRatchet", () => {

@@ -1,5 +1,7 @@
 // npm run conformance -- [--dir <folder>] [--report <out.json>] [--filter <regex on note>]
 //                        [--timeout-ms N] [--write-passing]
+// Without --dir it runs both corpus folders (runner.ts defaultCorpusDirs); --timeout-ms is the CPU
+// time one case may take (default 10000).
 // Prints a per-topic table and, last, `N passed, N failed, N skipped`. Failing cases are a
 // measurement, not an error: the exit code is non-zero only when the runner itself fails.
 import { writeFileSync } from "node:fs";
@@ -30,7 +32,7 @@ async function main(): Promise<void> {
     throw new Error(`--timeout-ms must be a positive number`);
   if (values["write-passing"] && (values.dir || values.filter)) {
     throw new Error(
-      "--write-passing records a full run of the default corpus: drop --dir and --filter",
+      "--write-passing records a full run of the default corpus folders: drop --dir and --filter",
     );
   }
 
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
   if (process.stderr.isTTY) process.stderr.write("\r");
 
   if (values.report) {
-    const { dir, totals, topics, results } = report;
+    const { dirs, totals, topics, results } = report;
     const cases = results.map(({ note, id, file, status, reason }) => ({
       note,
       id,
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
     }));
     writeFileSync(
       userPath(values.report),
-      `${JSON.stringify({ dir, totals, topics, cases }, null, 2)}\n`,
+      `${JSON.stringify({ dirs, totals, topics, cases }, null, 2)}\n`,
     );
   }
   if (values["write-passing"]) {

@@ -7,15 +7,18 @@ import type { CaseStatus } from "./evaluate-case.ts";
 import { CaseWorkerPool } from "./worker-pool.ts";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-export const defaultCorpusDir = fileURLToPath(
-  new URL("../../../shared/conformance/opa", import.meta.url),
+/** OPA's conformance sample, then the cases of the builtins it did not cover (SOURCE.md in each). */
+export const defaultCorpusDirs: readonly string[] = ["opa", "opa-extra"].map((name) =>
+  fileURLToPath(new URL(`../../../shared/conformance/${name}`, import.meta.url)),
 );
 export const passingListFile = fileURLToPath(new URL("./passing.txt", import.meta.url));
 
 export interface ConformanceOptions {
+  /** one corpus folder instead of the default ones */
   dir?: string;
   /** regular expression matched against each case's note */
   filter?: string;
+  /** CPU time one case may take (worker-pool.ts); default 10 s */
   timeoutMs?: number;
   /** worker threads; at most 2 (the default) */
   workers?: number;
@@ -39,18 +42,20 @@ export interface Totals {
 }
 
 export interface ConformanceReport {
-  dir: string;
+  dirs: string[];
   results: CaseResult[];
   totals: Totals;
   topics: Record<string, Totals>;
 }
 
 export async function runConformance(options: ConformanceOptions = {}): Promise<ConformanceReport> {
-  const dir = options.dir ?? defaultCorpusDir;
-  if (!existsSync(dir)) throw new Error(`conformance folder not found: ${dir}`);
+  const dirs = options.dir ? [options.dir] : [...defaultCorpusDirs];
+  for (const dir of dirs) {
+    if (!existsSync(dir)) throw new Error(`conformance folder not found: ${dir}`);
+  }
   const filter = options.filter ? new RegExp(options.filter) : undefined;
-  const cases = loadCases(dir).filter((c) => !filter || filter.test(c.note));
-  const pool = new CaseWorkerPool(Math.min(2, options.workers ?? 2), options.timeoutMs ?? 5000);
+  const cases = loadCases(dirs).filter((c) => !filter || filter.test(c.note));
+  const pool = new CaseWorkerPool(Math.min(2, options.workers ?? 2), options.timeoutMs ?? 10_000);
   let done = 0;
   try {
     const results = await Promise.all(
@@ -62,7 +67,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
         return result;
       }),
     );
-    return { dir, results, ...summarise(results) };
+    return { dirs, results, ...summarise(results) };
   } finally {
     await pool.close();
   }

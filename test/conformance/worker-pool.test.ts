@@ -17,11 +17,11 @@ describe("CaseWorkerPool", () => {
     await pool?.close();
   });
 
-  it("fails a hung case after the time limit and keeps running the others", async () => {
+  it("fails a hung case after the CPU time limit and keeps running the others", async () => {
     pool = new CaseWorkerPool(2, 300, fixture);
     const outcomes = await Promise.all(["ok", "hang", "ok", "ok"].map((q) => pool!.run(kase(q))));
     expect(outcomes.map((o) => o.status)).toEqual(["pass", "fail", "pass", "pass"]);
-    expect(outcomes[1]!.reason).toBe("timed out after 300 ms");
+    expect(outcomes[1]!.reason).toBe("timed out after 300 ms of CPU time");
   });
 
   it("fails a case whose worker exits or throws, then respawns the worker", async () => {

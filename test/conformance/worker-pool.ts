@@ -1,6 +1,10 @@
 // A small pool of worker threads that evaluate conformance cases with a per-case time limit.
 // A case that hangs (a Wasm loop never returns) or crashes its worker only fails that case: the
 // worker is terminated and a fresh one is started for the next case.
+// The limit counts CPU time, not wall time, so a busy machine cannot time a case out: when the
+// limit has passed on the wall clock, the case fails only if this process (its workers included)
+// has also spent that much CPU time since the case started; otherwise the check waits for the rest.
+// The process's CPU time bounds the worker's from above, so a hung case is still caught.
 import { Worker } from "node:worker_threads";
 import { TYPESCRIPT_NODE_FLAGS } from "../../rego/node-typescript.ts";
 import type { ConformanceCase } from "./cases.ts";
@@ -8,6 +12,12 @@ import type { CaseRequest, WorkerMessage } from "./case-worker.ts";
 import type { CaseOutcome } from "./evaluate-case.ts";
 
 const workerEntry = new URL("./case-worker.ts", import.meta.url);
+
+/** CPU time of this process (every thread), in milliseconds. */
+function processCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
 /** Loading the toolchain into a fresh worker is not part of a case's time. */
 const startupLimitMs = 120_000;
 
@@ -93,10 +103,18 @@ export class CaseWorkerPool {
   private send(slot: Slot): void {
     const request: CaseRequest = { id: this.nextId++, kase: slot.task!.kase };
     slot.requestId = request.id;
-    slot.timer = setTimeout(
-      () => this.fail(slot, `timed out after ${this.caseLimitMs} ms`),
-      this.caseLimitMs,
-    );
+    const cpuAtStart = processCpuMs();
+    const check = (waitMs: number) => {
+      slot.timer = setTimeout(() => {
+        const spent = processCpuMs() - cpuAtStart;
+        if (spent >= this.caseLimitMs) {
+          this.fail(slot, `timed out after ${this.caseLimitMs} ms of CPU time`);
+        } else {
+          check(Math.max(10, this.caseLimitMs - spent));
+        }
+      }, waitMs);
+    };
+    check(this.caseLimitMs);
     slot.worker!.postMessage(request);
   }
 

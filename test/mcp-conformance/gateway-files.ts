@@ -24,6 +24,7 @@ export interface GatewayFiles {
 
 /** Sessions a run may leave open: the suite opens one per scenario and never DELETEs it. */
 const SUITE_SESSIONS = 500;
+const UNLIMITED_RATE = 1_000_000;
 
 /** A gateway config file (gatehouse serve --config) for these files and `policyDirs`. */
 export function writeGatewayConfig(
@@ -45,7 +46,13 @@ export function writeGatewayConfig(
       catalogDir: files.catalogDir,
       policyDirs,
       dataDir: join(files.dir, `${variant.name}-data`),
-      limits: { maxSessions: SUITE_SESSIONS, maxSessionsPerPrincipal: SUITE_SESSIONS },
+      limits: {
+        maxSessions: SUITE_SESSIONS,
+        maxSessionsPerPrincipal: SUITE_SESSIONS,
+        // one principal (dev) sends the whole suite, and the bench's load: not a flood to refuse
+        requestsPerSecond: UNLIMITED_RATE,
+        requestBurst: UNLIMITED_RATE,
+      },
       ...variant.settings,
     }),
   );

@@ -1,16 +1,22 @@
 // gatehouse policy build <dir...> -e <entrypoint...> -o bundle.tar.gz [--revision r] [--no-strict]
+//   [--budget <units>] [--no-meter]
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { entrypointPath, loadPolicyDirectory, writeBundle } from "../../../rego/bundle/index.ts";
 import { CliError } from "../../failure.ts";
 import { loadToolchain } from "../../toolchain.ts";
 import { unknownEntrypoints } from "./entrypoints.ts";
+import { budgetOption, parseLimitFlags } from "./limit-options.ts";
+import { DEFAULT_EVAL_BUDGET } from "../../../rego/wasm/limits.ts";
 
 interface BuildOptions {
   entrypoint: string[];
   output: string;
   revision?: string;
   strict: boolean;
+  budget?: string;
+  /** commander's --no-meter */
+  meter: boolean;
 }
 
 export function registerPolicyBuild(policy: Command): void {
@@ -25,15 +31,35 @@ export function registerPolicyBuild(policy: Command): void {
       "--no-strict",
       "make failing builtin calls undefined (OPA's default) instead of errors (the gateway's default)",
     )
+    .addOption(
+      budgetOption(
+        `the module's evaluation budget when its host sets none, in units of work (default ${DEFAULT_EVAL_BUDGET})`,
+      ),
+    )
+    .option(
+      "--no-meter",
+      "build without the evaluation budget, as OPA's own modules (benchmarks; hosts cannot limit it)",
+    )
     .action((dirs: string[], options: BuildOptions) => buildBundle(dirs, options));
 }
 
 async function buildBundle(dirs: string[], options: BuildOptions): Promise<void> {
+  const limits = parseLimitFlags({ budget: options.budget });
+  if (typeof limits === "string") throw new CliError(limits);
+  if (!options.meter && limits.budget !== undefined)
+    throw new CliError(
+      "--budget and --no-meter exclude each other: an unmetered module has no budget",
+    );
   const { files, data } = loadPolicyDirectory(dirs);
   if (files.length === 0) throw new CliError(`no .rego files found in ${dirs.join(", ")}`);
   const entrypoints = options.entrypoint.map(entrypointPath);
   const { buildPolicy } = await loadToolchain();
-  const built = buildPolicy(files, { entrypoints, strictBuiltinErrors: options.strict });
+  const built = buildPolicy(files, {
+    entrypoints,
+    strictBuiltinErrors: options.strict,
+    meter: options.meter,
+    budget: limits.budget,
+  });
   const unknown = unknownEntrypoints(files, entrypoints);
   if (unknown.length > 0) {
     throw new CliError(

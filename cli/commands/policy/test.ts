@@ -1,5 +1,5 @@
 // gatehouse policy test <dir...> [-v] [--run <regex>] [--format pretty|json] [--coverage]
-//   [--threshold <percent>] [--timeout <dur>]
+//   [--threshold <percent>] [--timeout <dur>] [--budget <units>] [--max-memory <MiB>]
 //
 // Runs the `test_` rules of policy folders like `opa test`. Exit codes: 0 every test passed
 // (skipped ones allowed) and coverage met the threshold; 1 a test failed or errored (a file that
@@ -12,11 +12,19 @@ import {
   type PolicyDirectory,
 } from "../../../rego/bundle/index.ts";
 import { parseDuration } from "../../../rego/test/duration.ts";
+import {
+  BUDGET_HELP,
+  budgetOption,
+  maxMemoryOption,
+  parseLimitFlags,
+  type LimitFlags,
+} from "./limit-options.ts";
+import type { EvaluationLimits } from "../../../rego/wasm/limits.ts";
 
 export const EXIT_TESTS_FAILED = 1;
 export const EXIT_USAGE_OR_THRESHOLD = 2;
 
-export interface TestOptions {
+export interface TestOptions extends LimitFlags {
   verbose?: boolean;
   run?: string;
   format: "pretty" | "json";
@@ -26,7 +34,7 @@ export interface TestOptions {
 }
 
 /** Option values checked and converted; a string is the usage problem found. */
-export interface Settings {
+export interface Settings extends EvaluationLimits {
   run?: RegExp;
   threshold?: number;
   timeoutMs: number;
@@ -51,6 +59,8 @@ export function registerPolicyTest(policy: Command): void {
       "fail (exit 2) when line coverage is below this percentage; implies --coverage",
     )
     .option("-t, --timeout <duration>", "time limit per test, Go syntax (500ms, 5s, 1m)", "5s")
+    .addOption(budgetOption(`${BUDGET_HELP}; such a test is an ERROR`))
+    .addOption(maxMemoryOption())
     .exitOverride((e) => {
       // commander has printed the problem: usage errors exit 2, help and version 0
       process.exit(e.exitCode === 0 ? 0 : EXIT_USAGE_OR_THRESHOLD);
@@ -76,6 +86,8 @@ async function testPolicies(dirs: string[], options: TestOptions): Promise<void>
     run: settings.run,
     timeoutMs: settings.timeoutMs,
     coverage: settings.coverage,
+    budget: settings.budget,
+    maxMemoryPages: settings.maxMemoryPages,
   });
 
   const coverage = report.coverage;
@@ -120,7 +132,9 @@ export function checkOptions(options: TestOptions): Settings | string {
     return `--timeout ${JSON.stringify(options.timeout)}: give a positive duration such as 500ms, 5s or 1m`;
   }
   settings.timeoutMs = Math.max(1, Math.round(timeoutNs / 1e6));
-  return settings;
+  const limits = parseLimitFlags(options);
+  if (typeof limits === "string") return limits;
+  return { ...settings, ...limits };
 }
 
 function usageProblem(message: string): void {

@@ -2,8 +2,10 @@
 // client which of its requests a server request or log relates to, so, per server:
 //   1. a `_meta.progressToken` equal to one of our in-flight upstream request ids, or a related-task
 //      id we saw in a task-creating result, names the caller exactly;
-//   2. otherwise the only caller in flight on that server, or the most recent one when several are
-//      (a guess, but the usual case is one interactive call at a time).
+//   2. otherwise the only caller in flight on that connection, or the most recent one when several
+//      are (a guess, but the usual case is one interactive call at a time). Callers in flight on
+//      one connection share its connection key; on a shared connection they may be anyone, so
+//      there the guess is made only when they are all of one session.
 import type { CallerRef } from "../contracts.ts";
 
 const RELATED_TASK = "io.modelcontextprotocol/related-task";
@@ -36,7 +38,11 @@ export class CallerTracker {
     this.taskCallers.set(taskId, caller);
   }
 
-  attribute(params: Record<string, unknown> | undefined): CallerRef | undefined {
+  /** `acrossSessions`: whether a guess may pick among callers of different sessions. */
+  attribute(
+    params: Record<string, unknown> | undefined,
+    acrossSessions = true,
+  ): CallerRef | undefined {
     const meta = params?._meta as Record<string, unknown> | undefined;
     const token = meta?.progressToken;
     if (token !== undefined) {
@@ -51,8 +57,12 @@ export class CallerTracker {
       if (caller) return caller;
     }
     let latest: CallerRef | undefined;
-    for (const entry of this.inFlight.values()) latest = entry.caller; // Map keeps insertion order
-    return latest;
+    let mixed = false;
+    for (const entry of this.inFlight.values()) {
+      if (latest && latest.sessionId !== entry.caller.sessionId) mixed = true;
+      latest = entry.caller; // Map keeps insertion order
+    }
+    return mixed && !acrossSessions ? undefined : latest;
   }
 
   get size(): number {

@@ -1,5 +1,6 @@
-// One catalog server, shared by every session: connects, restarts with backoff when the upstream
-// dies, forwards requests, caches lists, and routes the upstream's server->client traffic.
+// One connection to a catalog server, for the callers of one connection key (connection-key.ts):
+// connects, restarts with backoff when the upstream dies, forwards requests, caches lists, and
+// routes the upstream's server->client traffic to the sessions on it and nowhere else.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
@@ -20,14 +21,15 @@ import {
   type ServerRequest,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { CatalogServer } from "../../catalog/index.ts";
+import type { EgressGuard } from "../../egress/index.ts";
 import {
   UpstreamError,
+  type Isolation,
   type ListKind,
   type UpstreamClientHandlers,
   type UpstreamConnection,
   type UpstreamRequestOptions,
   type UpstreamState,
-  type UpstreamStatus,
 } from "../contracts.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import { CallerTracker } from "./callers.ts";
@@ -67,7 +69,27 @@ export interface ConnectionOptions {
   readyWaitMs: number;
   maxInFlight: number;
   maxQueued: number;
+  /** every HTTP request to the upstream goes through it (gateway/egress/) */
+  egress: EgressGuard;
   handlers(): UpstreamClientHandlers | undefined;
+}
+
+/** What the connection tells the server it belongs to (server-connections.ts), for status. */
+export interface ConnectionEvents {
+  /** the handshake succeeded: its capabilities, server info and instructions are current */
+  ready?(connection: Upstream): void;
+  /** it had been up and went down (it is restarted) */
+  restarted?(): void;
+  /** a connect attempt failed, or the connection was lost */
+  error?(reason: string): void;
+  /** it entered another state */
+  stateChanged?(): void;
+}
+
+/** Which connection this is: its key, and the isolation the key was made under. */
+export interface ConnectionIdentity {
+  key: string;
+  isolation: Isolation;
 }
 
 interface Live {
@@ -102,7 +124,6 @@ export class Upstream implements UpstreamConnection {
   private known?: Client;
   private connecting?: Live;
   private current: UpstreamState = "connecting";
-  private since = new Date();
   private restarts = 0;
   private lastError?: string;
   private failedAttempts = 0;
@@ -116,17 +137,61 @@ export class Upstream implements UpstreamConnection {
   private readonly once: OnceLogger;
   /** ids of lean requests: strings, so they never meet the SDK client's numeric ones */
   private leanSequence = 0;
+  /** the downstream sessions on this connection: where its server->client traffic may go */
+  private readonly attached = new Set<string>();
+  private inFlight = 0;
+  private lastUsed = performance.now();
+  /** whether anyone obtained it or sent a request on it */
+  private used = false;
+  /** resolves drain() once the last request in flight has finished */
+  private idle?: () => void;
+  private closedBecause = "the gateway is shutting down";
 
   constructor(
-    private readonly server: CatalogServer,
+    readonly definition: CatalogServer,
     private readonly options: ConnectionOptions,
+    private identity: ConnectionIdentity = { key: definition.name, isolation: "shared" },
+    private readonly events: ConnectionEvents = {},
   ) {
     this.limiter = new ConcurrencyLimiter(options.maxInFlight, options.maxQueued);
     this.once = new OnceLogger(options.logger);
   }
 
   get name(): string {
-    return this.server.name;
+    return this.definition.name;
+  }
+
+  get key(): string {
+    return this.identity.key;
+  }
+
+  sessions(): ReadonlySet<string> {
+    return this.attached;
+  }
+
+  /** A connection nobody has used (the start-up probe) becomes the connection of `key`. */
+  adopt(key: string): void {
+    if (this.used) throw new Error(`connection ${this.key} has been used; it cannot become ${key}`);
+    this.identity = { ...this.identity, key };
+    this.lastUsed = performance.now();
+  }
+
+  /** A session obtained this connection: the connection's traffic may reach it from now on. */
+  attach(sessionId: string): void {
+    this.used = true;
+    if (this.attached.has(sessionId)) return; // the per-call path: one lookup
+    this.attached.add(sessionId);
+    this.lastUsed = performance.now();
+  }
+
+  /** The session ended: nothing of this connection reaches it any more. */
+  detach(sessionId: string): void {
+    this.attached.delete(sessionId);
+  }
+
+  /** Milliseconds since it was last used, 0 while a request is in flight. */
+  idleMs(now = performance.now()): number {
+    return this.inFlight > 0 ? 0 : now - this.lastUsed;
   }
 
   start(): void {
@@ -135,17 +200,6 @@ export class Upstream implements UpstreamConnection {
 
   state(): UpstreamState {
     return this.current;
-  }
-
-  status(): UpstreamStatus {
-    return {
-      name: this.name,
-      transport: this.server.transport.type,
-      state: this.current,
-      restarts: this.restarts,
-      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
-      since: this.since.toISOString(),
-    };
   }
 
   // From the last successful handshake, so they stay stable while the upstream restarts.
@@ -161,7 +215,11 @@ export class Upstream implements UpstreamConnection {
     return this.known?.getInstructions();
   }
 
-  async list(kind: ListKind): Promise<readonly Record<string, unknown>[]> {
+  list(kind: ListKind): Promise<readonly Record<string, unknown>[]> {
+    return this.inUse(() => this.listNow(kind));
+  }
+
+  private async listNow(kind: ListKind): Promise<readonly Record<string, unknown>[]> {
     await this.readyConnection();
     if (!declaresKind(this.capabilities(), kind)) return [];
     let pending = this.lists.get(kind);
@@ -176,11 +234,21 @@ export class Upstream implements UpstreamConnection {
     return pending; // the cached array itself: callers only read it (per tools/call, no copy)
   }
 
-  async request(
-    request: Message,
-    options: UpstreamRequestOptions,
-  ): Promise<Record<string, unknown>> {
-    return this.send(request, options);
+  request(request: Message, options: UpstreamRequestOptions): Promise<Record<string, unknown>> {
+    return this.inUse(() => this.send(request, options));
+  }
+
+  /** Runs `work` counted as in flight (synchronously from the call on): a connection is idle when
+   * nothing has been in flight on it for a while, and drain() waits for what is. */
+  private async inUse<T>(work: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    this.used = true;
+    try {
+      return await work();
+    } finally {
+      this.lastUsed = performance.now();
+      if (--this.inFlight === 0) this.idle?.();
+    }
   }
 
   async notify(notification: Message): Promise<void> {
@@ -200,9 +268,24 @@ export class Upstream implements UpstreamConnection {
     }
   }
 
-  close(): Promise<void> {
+  /** Closes it; `reason` is what later callers are told (it is closed because ...). */
+  close(reason?: string): Promise<void> {
+    if (!this.closing && reason) this.closedBecause = reason;
     this.closing ??= this.shutdown();
     return this.closing;
+  }
+
+  /** Waits for the requests in flight (at most `graceMs`), then closes. */
+  async drain(graceMs: number, reason: string): Promise<void> {
+    if (this.inFlight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.idle = resolve;
+        timer = setTimeout(resolve, graceMs);
+      });
+      clearTimeout(timer);
+    }
+    await this.close(reason);
   }
 
   // --- requests ---
@@ -343,7 +426,7 @@ export class Upstream implements UpstreamConnection {
       onMessage: (message: unknown) => void;
     },
   ): Promise<void> {
-    const { url, headers: catalogHeaders, credentials } = live.built.http!;
+    const { url, headers: catalogHeaders, credentials, egress } = live.built.http!;
     for (let attempt = 0; ; attempt++) {
       const sent = credentials ? await credentials.headers() : undefined;
       const headers: Record<string, string> = {
@@ -355,6 +438,7 @@ export class Upstream implements UpstreamConnection {
       };
       try {
         await leanPost(url, post.body, {
+          egress,
           headers,
           signal: post.signal,
           onMessage: post.onMessage,
@@ -462,7 +546,11 @@ export class Upstream implements UpstreamConnection {
         resolve(value);
       };
       const onAbort = () => finish(false);
-      const timer = setTimeout(() => finish(false), this.options.readyWaitMs);
+      // a new connection (a process starting for its first caller) gets its whole handshake
+      const wait = this.everReady
+        ? this.options.readyWaitMs
+        : Math.max(this.options.readyWaitMs, this.options.connectTimeoutMs);
+      const timer = setTimeout(() => finish(false), wait);
       signal?.addEventListener("abort", onAbort, { once: true });
       this.waiters.add(finish);
     });
@@ -511,7 +599,7 @@ export class Upstream implements UpstreamConnection {
     // a transport failure: the POST could not be sent or was answered with something that is not MCP
     const reason = truncate(describe(e), 200);
     this.once.warn(`upstream ${this.name}: ${reason}`, { server: this.name, method });
-    if (this.server.transport.type !== "stdio" && isConnectionLoss(e)) {
+    if (this.definition.transport.type !== "stdio" && isConnectionLoss(e)) {
       this.breakConnection(live, reason);
       return new UpstreamError(
         this.name,
@@ -552,7 +640,7 @@ export class Upstream implements UpstreamConnection {
       return new UpstreamError(
         this.name,
         ErrorCode.InternalError,
-        `upstream ${this.name} is closed (the gateway is shutting down)`,
+        `upstream ${this.name} is closed (${this.closedBecause})`,
       );
     const why = this.lastError ? `: ${this.lastError}` : "";
     return new UpstreamError(
@@ -576,17 +664,18 @@ export class Upstream implements UpstreamConnection {
     if (this.current === "closed") return;
     let built: BuiltTransport;
     try {
-      built = buildTransport(this.server, this.options.env);
+      built = buildTransport(this.definition, this.options.env, this.options.egress);
     } catch (e) {
       this.connectFailed(describe(e));
       return;
     }
-    const t = this.server.transport;
+    const t = this.definition.transport;
     // spawns and connections are logged (not every retry of a failing one); arguments and headers
     // may hold secrets, so only the command or URL is
     if (this.failedAttempts === 0)
       this.options.logger.info(`upstream ${this.name}: connecting`, {
         server: this.name,
+        connection: this.key,
         ...(t.type === "stdio" ? { command: t.command } : { url: t.url }),
       });
     const client = new Client(this.options.clientInfo, {
@@ -628,8 +717,10 @@ export class Upstream implements UpstreamConnection {
     this.setState("ready");
     this.options.logger.info(`upstream ${this.name} is ready`, {
       server: this.name,
+      connection: this.key,
       version: client.getServerVersion()?.version,
     });
+    this.events.ready?.(this);
     for (const wake of [...this.waiters]) wake(true);
     // sessions that listed while it was down (or before a restart) should list again
     if (announce) this.announceListsChanged();
@@ -639,9 +730,11 @@ export class Upstream implements UpstreamConnection {
     const shortened = truncate(reason, 500);
     const changed = shortened !== this.lastError;
     this.lastError = shortened;
+    this.events.error?.(shortened);
     if (changed)
       this.options.logger.warn(`upstream ${this.name} could not connect: ${this.lastError}`, {
         server: this.name,
+        connection: this.key,
       });
     this.setState("failed");
     for (const wake of [...this.waiters]) wake(false);
@@ -657,9 +750,12 @@ export class Upstream implements UpstreamConnection {
     if (Date.now() - (live.readyAt ?? 0) >= STABLE_AFTER_MS) this.failedAttempts = 0;
     this.lastError =
       live.closeReason ??
-      (this.server.transport.type === "stdio" ? "the process exited" : "the connection closed");
+      (this.definition.transport.type === "stdio" ? "the process exited" : "the connection closed");
+    this.events.restarted?.();
+    this.events.error?.(this.lastError);
     this.options.logger.warn(`upstream ${this.name} closed the connection; restarting`, {
       server: this.name,
+      connection: this.key,
       restarts: this.restarts,
     });
     this.limiter.failQueued(this.closedMidRequest());
@@ -706,7 +802,7 @@ export class Upstream implements UpstreamConnection {
   private setState(state: UpstreamState): void {
     if (state === this.current) return;
     this.current = state;
-    this.since = new Date();
+    this.events.stateChanged?.();
   }
 
   // --- traffic from the upstream ---
@@ -715,7 +811,7 @@ export class Upstream implements UpstreamConnection {
     request: JSONRPCRequest,
     extra: RequestHandlerExtra<ClientRequest, ClientNotification>,
   ): Promise<Record<string, unknown>> {
-    const caller = this.callers.attribute(request.params);
+    const caller = this.callers.attribute(request.params, this.guessAcrossSessions());
     const handlers = this.options.handlers();
     if (!handlers || !caller)
       // a plain error with a code: the SDK answers with it as is (an McpError would add its prefix)
@@ -744,8 +840,13 @@ export class Upstream implements UpstreamConnection {
       this.deliver(handlers, message, undefined);
       return;
     }
-    const caller = this.callers.attribute(params);
-    if (method === "notifications/message" && (!caller || !handlers)) {
+    const caller = this.callers.attribute(params, this.guessAcrossSessions());
+    // a log with nobody to tell (no handlers, or not tied to a call and no session on this
+    // connection) goes to the gateway's log; otherwise to its caller, or to this connection's sessions
+    if (
+      method === "notifications/message" &&
+      (!handlers || (!caller && this.attached.size === 0))
+    ) {
       const { level, logger, data } = (params ?? {}) as {
         level?: string;
         logger?: string;
@@ -767,13 +868,19 @@ export class Upstream implements UpstreamConnection {
     caller: Parameters<UpstreamClientHandlers["onNotification"]>[2],
   ): void {
     try {
-      handlers?.onNotification(this.name, notification, caller);
+      handlers?.onNotification(this.name, notification, caller, this.attached);
     } catch (e) {
       this.once.warn(`relaying ${notification.method} from upstream ${this.name} failed`, {
         server: this.name,
         error: describe(e),
       });
     }
+  }
+
+  /** Whether a message not naming its call may be given to the latest caller in flight even when
+   * callers of several sessions are: not on a shared connection, where they may be anyone. */
+  private guessAcrossSessions(): boolean {
+    return this.identity.isolation !== "shared";
   }
 
   private announceListsChanged(): void {

@@ -1,18 +1,18 @@
-// The pool of upstream connections: one shared connection per catalog server (contracts.ts).
+// The pool of upstream connections (contracts.ts UpstreamPool): per catalog server, connections
+// handed out by connection key (server + session, server + principal, or the server alone, as the
+// catalog's `isolation` says), so no upstream state, list or message crosses from one key's
+// callers to another's.
 import { isDeepStrictEqual } from "node:util";
 import type { Implementation } from "@modelcontextprotocol/sdk/types.js";
-import type { Catalog, CatalogServer } from "../../catalog/index.ts";
-import type {
-  PoolChanges,
-  UpstreamClientHandlers,
-  UpstreamPool,
-  UpstreamRequestOptions,
-} from "../contracts.ts";
+import { isolationOf, type Catalog, type CatalogServer } from "../../catalog/index.ts";
+import type { PoolChanges, UpstreamClientHandlers, UpstreamPool } from "../contracts.ts";
+import { defaultEgressGuard, type EgressGuard } from "../../egress/index.ts";
 import { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
-import { Upstream } from "./connection.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
+import { ServerConnections } from "./server-connections.ts";
 
 export { GATEWAY_CLIENT_CAPABILITIES } from "./connection.ts";
+export { connectionKey } from "./connection-key.ts";
 export { consoleLogger } from "./logger.ts";
 export type { Logger } from "./logger.ts";
 export type { BackoffOptions } from "./backoff.ts";
@@ -31,9 +31,11 @@ export interface UpstreamPoolOptions {
   connectTimeoutMs?: number;
   /** how long a request waits for an upstream that is (re)connecting (default 5 s) */
   readyWaitMs?: number;
-  /** per upstream (default 64 in flight, then 256 queued, then refused) */
+  /** per connection (default 64 in flight, then 256 queued, then refused) */
   maxInFlight?: number;
   maxQueued?: number;
+  /** what HTTP upstreams may be reached (default: https to public addresses only) */
+  egress?: EgressGuard;
 }
 
 export function createUpstreamPool(
@@ -52,16 +54,20 @@ export function createUpstreamPool(
     readyWaitMs: options.readyWaitMs ?? 5_000,
     maxInFlight: options.maxInFlight ?? 64,
     maxQueued: options.maxQueued ?? 256,
+    egress: options.egress ?? defaultEgressGuard(),
     handlers: () => handlers,
   };
-  const upstreams = new Map<string, PooledUpstream>();
-  for (const server of catalog.servers.values())
-    upstreams.set(server.name, new PooledUpstream(server, connectionOptions));
-  for (const upstream of upstreams.values()) upstream.start();
-  /** removed or replaced upstreams finishing their requests */
+  const servers = new Map<string, ServerConnections>();
+  const add = (server: CatalogServer) => {
+    const connections = new ServerConnections(server, connectionOptions);
+    servers.set(server.name, connections);
+    connections.start();
+  };
+  for (const server of catalog.servers.values()) add(server);
+  /** removed or replaced servers finishing their requests */
   const draining = new Set<Promise<void>>();
-  const drain = (upstream: PooledUpstream) => {
-    const done = upstream.drain(connectionOptions.requestTimeoutMs);
+  const drain = (server: ServerConnections) => {
+    const done = server.drain(connectionOptions.requestTimeoutMs);
     draining.add(done);
     void done.then(() => draining.delete(done));
     return done;
@@ -69,11 +75,15 @@ export function createUpstreamPool(
 
   let closing: Promise<void> | undefined;
   return {
-    get: (name) => upstreams.get(name),
-    names: () => [...upstreams.keys()],
-    status: () => [...upstreams.values()].map((u) => u.status()),
+    connection: (name, scope) => servers.get(name)?.connection(scope),
+    server: (name) => servers.get(name),
+    names: () => [...servers.keys()],
+    status: () => [...servers.values()].map((s) => s.status()),
     setClientHandlers(next) {
       handlers = next;
+    },
+    endSession(scope) {
+      for (const server of servers.values()) server.endSession(scope);
     },
     reconcile(next) {
       const changes: PoolChanges = {
@@ -83,21 +93,19 @@ export function createUpstreamPool(
         drained: Promise.resolve(),
       };
       if (closing) return changes;
-      const stopping: PooledUpstream[] = [];
-      for (const [name, upstream] of upstreams) {
+      const stopping: ServerConnections[] = [];
+      for (const [name, server] of servers) {
         if (next.servers.has(name)) continue;
-        upstreams.delete(name);
-        stopping.push(upstream);
+        servers.delete(name);
+        stopping.push(server);
         changes.removed.push(name);
       }
       for (const server of next.servers.values()) {
-        const existing = upstreams.get(server.name);
+        const existing = servers.get(server.name);
         if (existing && sameConnection(existing.definition, server)) continue;
         if (existing) stopping.push(existing);
         (existing ? changes.changed : changes.added).push(server.name);
-        const fresh = new PooledUpstream(server, connectionOptions);
-        upstreams.set(server.name, fresh);
-        fresh.start();
+        add(server);
       }
       changes.drained = Promise.all(stopping.map(drain)).then(() => undefined);
       // after the caller's swap of the catalog (same tick), sessions that see them list again
@@ -109,7 +117,7 @@ export function createUpstreamPool(
       return changes;
     },
     close() {
-      closing ??= Promise.all([...[...upstreams.values()].map((u) => u.close()), ...draining]).then(
+      closing ??= Promise.all([...[...servers.values()].map((s) => s.close()), ...draining]).then(
         () => undefined,
       );
       return closing;
@@ -123,47 +131,14 @@ const LIST_CHANGED = [
   "notifications/prompts/list_changed",
 ];
 
-/** Only how to reach a server matters; its tools' metadata is read from the catalog per call. */
+/** Only how to reach a server and who shares its connections matter; its tools' metadata is read
+ * from the catalog per call. */
 function sameConnection(a: CatalogServer, b: CatalogServer): boolean {
   return (
-    isDeepStrictEqual(a.transport, b.transport) && isDeepStrictEqual(a.credentials, b.credentials)
+    isDeepStrictEqual(a.transport, b.transport) &&
+    isDeepStrictEqual(a.credentials, b.credentials) &&
+    isolationOf(a) === isolationOf(b) &&
+    a.max_connections === b.max_connections &&
+    a.idle_timeout_seconds === b.idle_timeout_seconds
   );
-}
-
-/** An upstream whose requests in flight are counted, so a removed one can finish them first. */
-class PooledUpstream extends Upstream {
-  private inFlight = 0;
-  private idle?: () => void;
-
-  constructor(
-    readonly definition: CatalogServer,
-    options: ConstructorParameters<typeof Upstream>[1],
-  ) {
-    super(definition, options);
-  }
-
-  override async request(
-    request: { method: string; params?: Record<string, unknown> },
-    options: UpstreamRequestOptions,
-  ): Promise<Record<string, unknown>> {
-    this.inFlight++;
-    try {
-      return await super.request(request, options);
-    } finally {
-      if (--this.inFlight === 0) this.idle?.();
-    }
-  }
-
-  /** Waits for the requests in flight (at most `graceMs`), then closes. */
-  async drain(graceMs: number): Promise<void> {
-    if (this.inFlight > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.idle = resolve;
-        timer = setTimeout(resolve, graceMs);
-      });
-      clearTimeout(timer);
-    }
-    await this.close();
-  }
 }

@@ -3,8 +3,9 @@
 // client transport does the same through fetch, web streams and a schema parse of every message,
 // which costs more per call than the rest of the gateway's work; connection.ts uses this for
 // plain requests and keeps the SDK transport for the session's handshake, its GET stream and
-// everything the upstream sends on its own.
-import { upstreamRequest } from "./agents.ts";
+// everything the upstream sends on its own. The request goes through the egress guard's socket
+// pools, like every other outbound connection.
+import type { EgressGuard } from "../../egress/index.ts";
 
 /** Largest response body read from an upstream (JSON or the whole SSE stream). */
 export const MAX_UPSTREAM_RESPONSE_BYTES = 32 * 1024 * 1024;
@@ -22,6 +23,8 @@ export class UpstreamHttpError extends Error {
 }
 
 export interface LeanPostOptions {
+  /** checks the URL and the address of every new socket (the transport's own guard) */
+  egress: EgressGuard;
   headers: Record<string, string>;
   signal?: AbortSignal;
   maxBytes?: number;
@@ -34,7 +37,7 @@ export function leanPost(url: URL, body: string, options: LeanPostOptions): Prom
   const maxBytes = options.maxBytes ?? MAX_UPSTREAM_RESPONSE_BYTES;
   const payload = Buffer.from(body, "utf8");
   return new Promise((resolve, reject) => {
-    const request = upstreamRequest(url, {
+    const request = options.egress.request(url, {
       method: "POST",
       headers: {
         ...options.headers,

@@ -2,6 +2,8 @@
 // connect time, and the resolved values never leave this module except into the transport and the
 // list of strings to redact from the child's stderr. The server's `credentials` (static, or OAuth
 // tokens fetched lazily per request) are added here too; nothing of the caller's request is.
+// Every HTTP request leaves through the egress guard: the SDK transports' fetch, the lean POSTs
+// (via `http.egress`) and the token client's requests for OAuth credentials.
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import {
   DEFAULT_INHERITED_ENV_VARS,
@@ -15,9 +17,8 @@ import {
   createCredentialProvider,
   fetchWithCredentials,
   type CredentialProvider,
-  type Fetch,
 } from "../../credentials/index.ts";
-import { nodeHttpFetch } from "./http-fetch.ts";
+import { defaultEgressGuard, type EgressGuard } from "../../egress/index.ts";
 
 export interface BuiltTransport {
   transport: Transport;
@@ -26,16 +27,25 @@ export interface BuiltTransport {
   /** resolved secret values, to scrub from anything the upstream prints */
   secrets: string[];
   /** streamable HTTP only: what connection.ts needs to POST requests itself (lean-post.ts) */
-  http?: { url: URL; headers: Record<string, string>; credentials?: CredentialProvider };
+  http?: {
+    url: URL;
+    headers: Record<string, string>;
+    credentials?: CredentialProvider;
+    egress: EgressGuard;
+  };
 }
 
 export function buildTransport(
   server: CatalogServer,
   env: NodeJS.ProcessEnv = process.env,
+  egress: EgressGuard = defaultEgressGuard(),
 ): BuiltTransport {
   const t = server.transport;
+  // a refused URL stops here, before any secret is resolved; the pool reports it as the
+  // connection's error
+  if (t.type !== "stdio") egress.checkUrl(t.url);
   const credentials = server.credentials
-    ? createCredentialProvider(server.credentials, env)
+    ? createCredentialProvider(server.credentials, env, { fetch: egress.fetch })
     : undefined;
   const credentialSecrets = credentials?.secrets ?? [];
   if (t.type === "stdio") {
@@ -59,16 +69,16 @@ export function buildTransport(
   const requestInit: RequestInit = { headers };
   const url = new URL(t.url);
   const secrets = [...secretValues(t.headers, headers), ...credentialSecrets];
+  const fetch = credentials ? fetchWithCredentials(egress.fetch, credentials) : egress.fetch;
   if (t.type === "sse") {
     // the legacy transport sends requestInit.headers (and uses `fetch`) on its event stream and
     // its POSTs alike
-    const fetch = credentialedFetch(globalThis.fetch, credentials);
-    const transport = new SSEClientTransport(url, { requestInit, ...(fetch ? { fetch } : {}) });
+    const transport = new SSEClientTransport(url, { requestInit, fetch });
     return { transport, secrets };
   }
   const transport = new StreamableHTTPClientTransport(url, {
     requestInit,
-    fetch: credentialedFetch(nodeHttpFetch, credentials) ?? nodeHttpFetch,
+    fetch,
     // few quick retries: a dead server should be noticed and the connection rebuilt by the pool
     reconnectionOptions: {
       initialReconnectionDelay: 200,
@@ -77,14 +87,11 @@ export function buildTransport(
       maxRetries: 2,
     },
   });
-  return { transport, secrets, http: { url, headers, ...(credentials ? { credentials } : {}) } };
-}
-
-function credentialedFetch(
-  base: Fetch,
-  credentials: CredentialProvider | undefined,
-): Fetch | undefined {
-  return credentials ? fetchWithCredentials(base, credentials) : undefined;
+  return {
+    transport,
+    secrets,
+    http: { url, headers, egress, ...(credentials ? { credentials } : {}) },
+  };
 }
 
 /** Exactly the catalog's variables, plus PATH from the gateway when the catalog does not set it

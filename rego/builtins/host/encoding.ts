@@ -1,9 +1,10 @@
-// Encoding helpers: YAML, hex, URL query escaping, SHA-256, and seeded UUIDs.
-import { createHash, randomUUID } from "node:crypto";
+// Encoding helpers: YAML, hex, URL query escaping, and seeded UUIDs.
+import { randomUUID } from "node:crypto";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { builtinError, stringOperand } from "./errors.ts";
+import { builtinError, operandError, operandTypeError, stringOperand } from "./errors.ts";
 import { LruCache } from "./lru.ts";
 import type { HostBuiltinTable } from "./types.ts";
+import { isObject } from "./values.ts";
 
 const utf8 = new TextEncoder();
 const utf8Lenient = new TextDecoder("utf-8", { fatal: false });
@@ -82,6 +83,46 @@ function queryUnescape(s: string): string {
   return utf8Lenient.decode(new Uint8Array(out));
 }
 
+const VALUES_MESSAGE = "values must be string, array[string], or set[string]";
+
+/** Go's url.Values.Encode of an object: keys sorted, each value escaped, `&`-joined. */
+function encodeObject([value]: unknown[]): string {
+  if (!isObject(value)) throw operandTypeError(1, value, "object");
+  const pairs: string[] = [];
+  for (const key of Object.keys(value).sort()) {
+    const v = value[key];
+    const list = typeof v === "string" ? [v] : Array.isArray(v) ? v : undefined;
+    if (!list || list.some((x) => typeof x !== "string")) throw operandError(1, VALUES_MESSAGE);
+    for (const item of list as string[]) pairs.push(`${queryEscape(key)}=${queryEscape(item)}`);
+  }
+  return pairs.join("&");
+}
+
+/** Go's url.ParseQuery: `&`-separated pairs, each value list in order; `;` is refused. */
+function decodeObject([value]: unknown[]): Record<string, string[]> {
+  const text = stringOperand(value, 1);
+  // keys come from the caller: no prototype, so "__proto__" is a plain key
+  const out: Record<string, string[]> = Object.create(null);
+  let firstError: Error | undefined;
+  for (const part of text.split("&")) {
+    if (part === "") continue;
+    if (part.includes(";")) {
+      firstError ??= builtinError("invalid semicolon separator in query");
+      continue;
+    }
+    const eq = part.indexOf("=");
+    const [rawKey, rawValue] = eq < 0 ? [part, ""] : [part.slice(0, eq), part.slice(eq + 1)];
+    try {
+      const key = queryUnescape(rawKey);
+      (out[key] ??= []).push(queryUnescape(rawValue));
+    } catch (err) {
+      firstError ??= err as Error;
+    }
+  }
+  if (firstError) throw firstError;
+  return out;
+}
+
 const uuidsBySeed = new LruCache<string, string>(1024);
 
 export const encodingBuiltins: HostBuiltinTable = {
@@ -107,8 +148,8 @@ export const encodingBuiltins: HostBuiltinTable = {
   "hex.decode": hexDecode,
   "urlquery.encode": ([value]) => queryEscape(stringOperand(value, 1)),
   "urlquery.decode": ([value]) => queryUnescape(stringOperand(value, 1)),
-  "crypto.sha256": ([value]) =>
-    createHash("sha256").update(stringOperand(value, 1), "utf8").digest("hex"),
+  "urlquery.encode_object": encodeObject,
+  "urlquery.decode_object": decodeObject,
   // OPA draws a random version-4 UUID per seed and reuses it for that seed.
   "uuid.rfc4122": ([seed]) => uuidsBySeed.getOrCreate(stringOperand(seed, 1), () => randomUUID()),
 };

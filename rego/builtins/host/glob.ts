@@ -1,6 +1,7 @@
 // glob.match and glob.quote_meta with the glob syntax OPA uses (gobwas/glob): `*` any run
 // without delimiters, `**` any run, `?` one non-delimiter, `[abc]` `[!abc]` `[a-z]` `[!a-z]`,
-// `{a,b}` alternatives (nestable), `\` escapes. Patterns compile to cached JS RegExps.
+// `{a,b}` alternatives (nestable), `\` escapes. Patterns compile to RE2 (re2.ts), so matching is
+// linear in the text however many wildcards a pattern has.
 import {
   builtinError,
   operandError,
@@ -8,12 +9,14 @@ import {
   stringOperand,
   valueTypeName,
 } from "./errors.ts";
-import { LruCache } from "./lru.ts";
+import { compileRe2, MAX_PATTERN_LENGTH, type Re2, Re2Search } from "./re2.ts";
 import type { HostBuiltinTable } from "./types.ts";
 
 const GLOB_SPECIAL = new Set([..."*?\\[]{}"]);
-const escapeRegex = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
-const escapeInClass = (s: string): string => s.replace(/[\\\]^[-]/g, "\\$&");
+// RE2 reads a backslash before ASCII punctuation as that character, in and out of classes.
+const escapeRe2 = (s: string): string => s.replace(/[!-/:-@[-`{-~]/g, "\\$&");
+const ANY_CHAR = "(?s:.)";
+const NO_CHAR = "[^\\x00-\\x{10FFFF}]";
 
 class GlobCompiler {
   private pos = 0;
@@ -22,7 +25,7 @@ class GlobCompiler {
 
   constructor(pattern: string, delimiters: string[]) {
     this.chars = Array.from(pattern);
-    this.notDelimiter = delimiters.length ? `[^${delimiters.map(escapeInClass).join("")}]` : "[^]";
+    this.notDelimiter = delimiters.length ? `[^${delimiters.map(escapeRe2).join("")}]` : ANY_CHAR;
   }
 
   compile(): string {
@@ -45,7 +48,7 @@ class GlobCompiler {
         case "*":
           if (this.chars[this.pos] === "*") {
             this.pos++;
-            out += "[^]*";
+            out += `${ANY_CHAR}*`;
           } else {
             out += `${this.notDelimiter}*`;
           }
@@ -62,11 +65,17 @@ class GlobCompiler {
         case "\\": {
           const next = this.chars[this.pos++];
           if (next === undefined) throw new Error("unexpected end of input");
-          out += escapeRegex(next);
+          out += escapeRe2(next);
           break;
         }
         default:
-          out += escapeRegex(c);
+          out += escapeRe2(c);
+      }
+      // Stop early: each wildcard repeats the delimiter class.
+      if (out.length > MAX_PATTERN_LENGTH) {
+        throw new Error(
+          `the glob's regular expression is longer than the limit of ${MAX_PATTERN_LENGTH} characters`,
+        );
       }
     }
   }
@@ -96,28 +105,33 @@ class GlobCompiler {
       const lo = next();
       this.pos++;
       const hi = next();
-      if (hi < lo) throw new Error("hi character should be greater than lo character");
-      body = `${escapeInClass(lo)}-${escapeInClass(hi)}`;
+      if (hi.codePointAt(0)! < lo.codePointAt(0)!)
+        throw new Error("hi character should be greater than lo character");
+      body = `${escapeRe2(lo)}-${escapeRe2(hi)}`;
       if (next() !== "]") throw new Error("expected close range character");
     } else {
       body = "";
-      for (let c = next(); c !== "]"; c = next()) body += escapeInClass(c === "\\" ? next() : c);
+      for (let c = next(); c !== "]"; c = next()) body += escapeRe2(c === "\\" ? next() : c);
     }
-    if (body === "") return negate ? "[^]" : "[]";
+    if (body === "") return negate ? ANY_CHAR : NO_CHAR;
     return `[${negate ? "^" : ""}${body}]`;
   }
 }
 
-const cache = new LruCache<string, RegExp>(256);
-
-export function compileGlob(pattern: string, delimiters: string[]): RegExp {
-  return cache.getOrCreate(JSON.stringify([pattern, delimiters]), () => {
-    try {
-      return new RegExp(new GlobCompiler(pattern, delimiters).compile(), "u");
-    } catch (err) {
-      throw builtinError((err as Error).message);
-    }
-  });
+/** Compiles a glob to RE2 (cached by the RE2 text, with the regex builtins' patterns). */
+export function compileGlob(pattern: string, delimiters: string[]): Re2 {
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    throw builtinError(
+      `glob is ${pattern.length} characters long, more than the limit of ${MAX_PATTERN_LENGTH}`,
+    );
+  }
+  let source: string;
+  try {
+    source = new GlobCompiler(pattern, delimiters).compile();
+  } catch (err) {
+    throw builtinError((err as Error).message);
+  }
+  return compileRe2(source, "the glob's regular expression");
 }
 
 function delimitersOperand(value: unknown): string[] {
@@ -143,7 +157,7 @@ export const globBuiltins: HostBuiltinTable = {
   "glob.match": ([pattern, delimiters, match]) => {
     const p = stringOperand(pattern, 1);
     const d = delimitersOperand(delimiters);
-    return compileGlob(p, d).test(stringOperand(match, 3));
+    return new Re2Search(compileGlob(p, d), stringOperand(match, 3)).test();
   },
   "glob.quote_meta": ([pattern]) => quoteGlobMeta(stringOperand(pattern, 1)),
 };

@@ -3,6 +3,17 @@ import { builtins, hostImportName } from "../registry.ts";
 import { encodingBuiltins } from "./encoding.ts";
 import { BuiltinError } from "./errors.ts";
 import { globBuiltins } from "./glob.ts";
+import { jwtBuiltins } from "./jwt/index.ts";
+import { cryptoBuiltins } from "./crypto/index.ts";
+import { graphBuiltins } from "./graph.ts";
+import { awsBuiltins } from "./aws-sign.ts";
+import { uuidBuiltins } from "./uuid.ts";
+import { randBuiltins } from "./rand.ts";
+import { jsonPatchBuiltins } from "./json-patch.ts";
+import { jsonSchemaBuiltins } from "./json-schema.ts";
+import { templateBuiltins } from "./template.ts";
+import { graphqlBuiltins } from "./graphql/index.ts";
+import { bitsBuiltins } from "./bits.ts";
 import { netBuiltins } from "./net.ts";
 import { regexBuiltins } from "./regex.ts";
 import { restrictedBuiltins } from "./restricted.ts";
@@ -10,12 +21,16 @@ import { semverBuiltins } from "./semver.ts";
 import { timeBuiltins } from "./time/index.ts";
 import type { HostBuiltin } from "./types.ts";
 import { unitsBuiltins } from "./units.ts";
+import { perEvaluation } from "./per-evaluation.ts";
+import { testOnlyBuiltins } from "./test-only.ts";
 
 export interface HostBuiltinOptions {
   /** Throw on builtin errors (OPA's strict-builtin-errors); default: the call is undefined. */
   strictBuiltinErrors?: boolean;
   /** Clock for time.now_ns, in nanoseconds since the epoch. */
   now?: () => bigint;
+  /** Allow OPA's test-only builtins (test.sleep): for test runners, never for the gateway. */
+  testBuiltins?: boolean;
 }
 
 export type CustomBuiltin = (...args: unknown[]) => unknown;
@@ -25,7 +40,7 @@ const hrtimeAtStart = process.hrtime.bigint();
 const epochNsAtStart = BigInt(Date.now()) * 1_000_000n;
 const systemClock = (): bigint => process.hrtime.bigint() - hrtimeAtStart + epochNsAtStart;
 
-function implementations(now: () => bigint): Record<string, HostBuiltin> {
+function implementations(now: () => bigint, testBuiltins = false): Record<string, HostBuiltin> {
   return {
     ...regexBuiltins,
     ...globBuiltins,
@@ -34,7 +49,19 @@ function implementations(now: () => bigint): Record<string, HostBuiltin> {
     ...semverBuiltins,
     ...unitsBuiltins,
     ...encodingBuiltins,
+    ...bitsBuiltins,
+    ...jwtBuiltins,
+    ...cryptoBuiltins,
+    ...graphBuiltins,
+    ...awsBuiltins,
+    ...uuidBuiltins,
+    ...randBuiltins(),
+    ...jsonPatchBuiltins,
+    ...jsonSchemaBuiltins,
+    ...templateBuiltins,
+    ...graphqlBuiltins,
     ...restrictedBuiltins,
+    ...testOnlyBuiltins(testBuiltins),
   };
 }
 
@@ -52,9 +79,13 @@ export function missingHostBuiltins(): string[] {
  */
 export function hostBuiltins(options: HostBuiltinOptions = {}): Record<string, CustomBuiltin> {
   const strict = options.strictBuiltinErrors ?? false;
-  const context = { now: options.now ?? systemClock };
+  // OPA reads the clock once per query: every time.now_ns (and decode_verify) of one evaluation
+  // sees the same instant
+  const context = { now: perEvaluation(options.now ?? systemClock) };
   const out: Record<string, CustomBuiltin> = {};
-  for (const [name, impl] of Object.entries(implementations(context.now))) {
+  for (const [name, impl] of Object.entries(
+    implementations(context.now, options.testBuiltins ?? false),
+  )) {
     out[hostImportName(name)] = (...args: unknown[]) => {
       try {
         return impl(args, context);

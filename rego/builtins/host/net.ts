@@ -2,19 +2,23 @@
 // "::" compression and an optional trailing IPv4; IPv4-mapped IPv6 addresses compare as IPv4.
 import { builtinError, stringOperand } from "./errors.ts";
 import type { HostBuiltinTable } from "./types.ts";
+import { cidrMerge } from "./cidr-merge.ts";
+import { isObject, setOf } from "./values.ts";
 
 /** An address as an integer of `bits` (32 or 128) bits. */
-interface Ip {
+export interface Ip {
   value: bigint;
   bits: 32 | 128;
 }
 
-interface Network {
+export interface Network {
   first: Ip;
   prefix: number;
 }
 
 const MAX_EXPANSION = 65_536;
+/** cidr_contains_matches compares every pair (~1-15 µs each): bounds one call to well under 1 s */
+const MAX_MATCH_PAIRS = 65_536;
 
 function parseIpv4(s: string): bigint | undefined {
   const parts = s.split(".");
@@ -70,7 +74,8 @@ export function parseIp(s: string): Ip | undefined {
   return { value: v6, bits: 128 };
 }
 
-const hostMask = (bits: number, prefix: number): bigint => (1n << BigInt(bits - prefix)) - 1n;
+export const hostMask = (bits: number, prefix: number): bigint =>
+  (1n << BigInt(bits - prefix)) - 1n;
 
 /** Go's net.ParseCIDR: the network with its host bits cleared. */
 export function parseCidr(s: string): Network | undefined {
@@ -165,8 +170,46 @@ function cidrExpand([a]: unknown[]): string[] {
   return out.sort();
 }
 
+const MATCH_ELEMENT = "element must be string or non-empty array";
+
+/**
+ * The (key, cidr) pairs of a cidr_contains_matches operand: a string is its own key; array
+ * elements (a CIDR, or an array whose first element is one) are keyed by index, object values by
+ * key. Sets arrive from the module as arrays, so their elements are keyed by index too.
+ */
+function matchOperand(value: unknown, pos: number): [unknown, unknown][] {
+  const cidrOf = (v: unknown): unknown => {
+    if (typeof v === "string") return v;
+    if (Array.isArray(v) && v.length > 0) return v[0];
+    throw builtinError(`operand ${pos}: ${MATCH_ELEMENT}`);
+  };
+  if (typeof value === "string") return [[value, value]];
+  if (Array.isArray(value)) return value.map((v, i) => [i, cidrOf(v)]);
+  if (isObject(value)) return Object.entries(value).map(([k, v]) => [k, cidrOf(v)]);
+  return [];
+}
+
+function cidrContainsMatches([a, b]: unknown[]): unknown[] {
+  const matches: unknown[] = [];
+  const left = matchOperand(a, 1);
+  const right = matchOperand(b, 2);
+  if (left.length * right.length > MAX_MATCH_PAIRS) {
+    throw builtinError(
+      `${left.length} x ${right.length} pairs to compare, more than ${MAX_MATCH_PAIRS}`,
+    );
+  }
+  for (const [k1, cidr] of left) {
+    for (const [k2, ip] of right) {
+      if (cidrContains([cidr, ip])) matches.push([k1, k2]);
+    }
+  }
+  return setOf(matches);
+}
+
 export const netBuiltins: HostBuiltinTable = {
   "net.cidr_contains": cidrContains,
+  "net.cidr_contains_matches": cidrContainsMatches,
+  "net.cidr_merge": cidrMerge,
   "net.cidr_intersects": ([a, b]) => {
     const x = cidrOperand(a, 1);
     const y = cidrOperand(b, 1);

@@ -1,504 +1,170 @@
-// Translates Go RE2 syntax (what OPA's regex builtins accept) into an equivalent JS RegExp
-// (flag "u"), rejecting what Go rejects (lookarounds, backreferences, bad escapes) with Go's
-// error wording. Differences handled here: inline flags (?imsU) and (?i:...) anywhere (JS has
-// no modifiers: case-insensitivity is expanded into classes, ^ $ . are rewritten per flag),
-// \A \z, \Q...\E, (?P<name>), POSIX classes [[:alpha:]], Go's \s, \pL, octal and \x{...}.
+// RE2 regular expressions on re2js, a JavaScript port of Go's regexp: Go's syntax, error messages
+// and leftmost-first semantics, and no backtracking, so a search costs at most (instructions of
+// the compiled pattern) x (characters of the text). Every call is bounded:
+//   MAX_PATTERN_LENGTH        characters of a pattern, which bounds the cost of compiling it
+//   MAX_PROGRAM_SIZE          instructions of a compiled pattern (`x{1000}` is 1000 of them)
+//   MAX_SEARCH_WORK           instructions x (text length + 1): the worst case of one search
+//   MAX_REPEATED_SEARCH_MS    the time the repeated searches of FindAll/ReplaceAll may take: each
+//                             is bounded, but a pattern that scans ahead past its matches
+//                             (`a.*b|a` on "aaaa...") makes their sum quadratic in the text
+// Compiled patterns are cached (LRU, bounded by count and by total instructions), and so are
+// refusals of programs over MAX_PROGRAM_SIZE, so that such a pattern is compiled once.
+import { type Matcher, RE2JS, RE2JSException, RE2JSSyntaxException } from "re2js";
+import { builtinError } from "./errors.ts";
+import { LruCache } from "./lru.ts";
 
-export class Re2SyntaxError extends Error {
-  constructor(code: string, fragment: string) {
-    super(`error parsing regexp: ${code}: \`${fragment}\``);
-    this.name = "Re2SyntaxError";
-  }
+/** Longest pattern compiled, in UTF-16 code units (JS string length). */
+export const MAX_PATTERN_LENGTH = 4096;
+/** Most instructions a compiled pattern may have: it can then still search 511 characters. */
+export const MAX_PROGRAM_SIZE = 2 ** 16;
+/** Largest instructions x (text length + 1) of one search: in the worst case some 0.3-0.5 s on an
+ * idle core (docs/rego-runtime-abi.md). */
+export const MAX_SEARCH_WORK = 2 ** 25;
+/** Wall time after which a call's repeated searches stop with an error. */
+export const MAX_REPEATED_SEARCH_MS = 1000;
+
+export interface Re2 {
+  readonly program: RE2JS;
+  /** size of the compiled program: the per-character cost of a search */
+  readonly instructions: number;
+  /** number of capture groups (group 0, the whole match, not counted) */
+  readonly groups: number;
+  /** capture group numbers by name */
+  readonly names: Readonly<Record<string, number>>;
 }
 
-interface Flags {
-  i: boolean;
-  m: boolean;
-  s: boolean;
-  U: boolean;
+/** Go's Error.Error(): `error parsing regexp: <code>: `<expr>`` (the expression may be empty). */
+function goSyntaxError(err: RE2JSSyntaxException, pattern: string): string {
+  // Go reports the whole pattern for these two; re2js reports none.
+  const whole = err.error === "expression too large" || err.error === "expression nests too deeply";
+  return `error parsing regexp: ${err.error}: \`${whole ? pattern : (err.input ?? "")}\``;
 }
 
-type Range = [number, number];
-const MAX_CP = 0x10ffff;
-const MAX_REPEAT = 1000;
+type Compiled = Re2 | { refused: string };
 
-const PERL_CLASSES: Record<string, Range[]> = {
-  d: [[0x30, 0x39]],
-  s: [
-    [0x09, 0x0a],
-    [0x0c, 0x0d],
-    [0x20, 0x20],
-  ],
-  w: [
-    [0x30, 0x39],
-    [0x41, 0x5a],
-    [0x5f, 0x5f],
-    [0x61, 0x7a],
-  ],
-};
-
-const POSIX_CLASSES: Record<string, Range[]> = {
-  alnum: [
-    [0x30, 0x39],
-    [0x41, 0x5a],
-    [0x61, 0x7a],
-  ],
-  alpha: [
-    [0x41, 0x5a],
-    [0x61, 0x7a],
-  ],
-  ascii: [[0x00, 0x7f]],
-  blank: [
-    [0x09, 0x09],
-    [0x20, 0x20],
-  ],
-  cntrl: [
-    [0x00, 0x1f],
-    [0x7f, 0x7f],
-  ],
-  digit: [[0x30, 0x39]],
-  graph: [[0x21, 0x7e]],
-  lower: [[0x61, 0x7a]],
-  print: [[0x20, 0x7e]],
-  punct: [
-    [0x21, 0x2f],
-    [0x3a, 0x40],
-    [0x5b, 0x60],
-    [0x7b, 0x7e],
-  ],
-  space: [
-    [0x09, 0x0d],
-    [0x20, 0x20],
-  ],
-  upper: [[0x41, 0x5a]],
-  word: PERL_CLASSES.w!,
-  xdigit: [
-    [0x30, 0x39],
-    [0x41, 0x46],
-    [0x61, 0x66],
-  ],
-};
-
-const GENERAL_CATEGORIES = new Set(
-  "C Cc Cf Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs".split(
-    " ",
-  ),
-);
-
-function normalize(ranges: Range[]): Range[] {
-  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
-  const out: Range[] = [];
-  for (const [lo, hi] of sorted) {
-    const last = out[out.length - 1];
-    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
-    else out.push([lo, hi]);
-  }
-  return out;
-}
-
-function complement(ranges: Range[]): Range[] {
-  const out: Range[] = [];
-  let next = 0;
-  for (const [lo, hi] of normalize(ranges)) {
-    if (lo > next) out.push([next, lo - 1]);
-    next = hi + 1;
-  }
-  if (next <= MAX_CP) out.push([next, MAX_CP]);
-  return out;
-}
-
-/** The other-case forms of a code point (simple case mapping both ways). */
-function caseVariants(cp: number): number[] {
-  const ch = String.fromCodePoint(cp);
-  const out = new Set<number>();
-  for (const v of [ch.toLowerCase(), ch.toUpperCase()]) {
-    const vcp = v.codePointAt(0)!;
-    if (v.length === String.fromCodePoint(vcp).length && vcp !== cp) out.add(vcp);
-  }
-  return [...out];
-}
-
-const FOLD_RANGE_LIMIT = 4096;
-
-function foldRanges(ranges: Range[]): Range[] {
-  const extra: Range[] = [];
-  for (const [lo, hi] of ranges) {
-    if (hi - lo > FOLD_RANGE_LIMIT) continue;
-    for (let cp = lo; cp <= hi; cp++) for (const v of caseVariants(cp)) extra.push([v, v]);
-  }
-  return normalize([...ranges, ...extra]);
-}
-
-const CLASS_SPECIAL = new Set(["\\", "]", "[", "^", "-"]);
-const SYNTAX_SPECIAL = new Set([..."\\^$.*+?()[]{}|/"]);
-
-function classChar(cp: number): string {
-  const ch = String.fromCodePoint(cp);
-  if (CLASS_SPECIAL.has(ch)) return `\\${ch}`;
-  if (cp < 0x20 || (cp >= 0xd800 && cp <= 0xdfff)) return `\\u{${cp.toString(16)}}`;
-  return ch;
-}
-
-function literalChar(cp: number): string {
-  const ch = String.fromCodePoint(cp);
-  if (SYNTAX_SPECIAL.has(ch)) return `\\${ch}`;
-  if (cp < 0x20 || (cp >= 0xd800 && cp <= 0xdfff)) return `\\u{${cp.toString(16)}}`;
-  return ch;
-}
-
-interface ClassBody {
-  ranges: Range[];
-  /** JS escapes that cannot be listed as ranges (\p{...}). */
-  properties: string[];
-}
-
-function emitClass(body: ClassBody, negate: boolean, fold: boolean): string {
-  const ranges = fold ? foldRanges(body.ranges) : normalize(body.ranges);
-  const items = ranges.map(([lo, hi]) =>
-    lo === hi ? classChar(lo) : `${classChar(lo)}${hi === lo + 1 ? "" : "-"}${classChar(hi)}`,
-  );
-  return `[${negate ? "^" : ""}${items.join("")}${body.properties.join("")}]`;
-}
-
-function unicodeProperty(name: string, negate: boolean, fragment: string): string {
-  let inner: string;
-  if (name === "Any") inner = "Any";
-  else if (GENERAL_CATEGORIES.has(name)) inner = `General_Category=${name}`;
-  else inner = `Script=${name}`;
-  const js = `\\${negate ? "P" : "p"}{${inner}}`;
+function compileUncached(pattern: string): Compiled {
+  let program: RE2JS;
   try {
-    new RegExp(js, "u");
-  } catch {
-    throw new Re2SyntaxError("invalid character class range", fragment);
+    program = RE2JS.compile(pattern);
+  } catch (err) {
+    if (err instanceof RE2JSSyntaxException) throw builtinError(goSyntaxError(err, pattern));
+    if (err instanceof RE2JSException) throw builtinError(`error parsing regexp: ${err.message}`);
+    throw err;
   }
-  return js;
+  const instructions = program.programSize();
+  if (instructions > MAX_PROGRAM_SIZE) {
+    return {
+      refused: `compiles to ${instructions} instructions, more than the limit of ${MAX_PROGRAM_SIZE}`,
+    };
+  }
+  return {
+    program,
+    instructions,
+    groups: program.groupCount(),
+    names: program.namedGroups(),
+  };
 }
 
-type Escape =
-  { kind: "char"; cp: number } | { kind: "class"; body: ClassBody } | { kind: "raw"; js: string };
+// ~110 bytes per instruction: at most ~60 MB of programs (re2js bounds the lazy DFA it keeps
+// beside each program itself).
+const cache = new LruCache<string, Compiled>(256, {
+  max: 2 ** 19,
+  of: (c) => ("refused" in c ? 1 : c.instructions),
+});
 
-export interface TranslatedRegex {
-  source: string;
-  /** capture group count, for padding unmatched groups */
-  groups: number;
+/**
+ * Compiles (cached) an RE2 pattern with Go's regexp.Compile semantics. Syntax errors and patterns
+ * over MAX_PATTERN_LENGTH or MAX_PROGRAM_SIZE are builtin errors; `what` names the pattern in
+ * the size errors.
+ */
+export function compileRe2(pattern: string, what = "regular expression"): Re2 {
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    throw builtinError(
+      `${what} is ${pattern.length} characters long, more than the limit of ${MAX_PATTERN_LENGTH}`,
+    );
+  }
+  const compiled = cache.getOrCreate(pattern, compileUncached);
+  if ("refused" in compiled) throw builtinError(`${what} ${compiled.refused}`);
+  return compiled;
 }
 
-class Translator {
-  private pos = 0;
-  private out = "";
-  private flags: Flags = { i: false, m: false, s: false, U: false };
-  private readonly stack: Flags[] = [];
-  private canRepeat = false;
-  private lastRepeat = "";
-  private groups = 0;
+/** A match: [start, end] of the whole match, then of each group asked for (-1, -1: unmatched). */
+export type MatchIndex = number[];
 
-  constructor(private readonly src: string) {}
+/** The searches one builtin call makes in one text. */
+export class Re2Search {
+  private matcher: Matcher | undefined;
+  private readonly started = performance.now();
+  private searches = 0;
 
-  translate(): TranslatedRegex {
-    const src = this.src;
-    while (this.pos < src.length) {
-      const c = src[this.pos]!;
-      const repeatText =
-        c === "{" ? /^\{(\d+)(,(\d*))?\}/.exec(src.slice(this.pos))?.[0] : undefined;
-      if (c === "*" || c === "+" || c === "?" || repeatText) {
-        this.repetition(repeatText ?? c);
-        continue;
-      }
-      this.lastRepeat = "";
-      switch (c) {
-        case "(":
-          this.openGroup();
-          break;
-        case ")":
-          if (this.stack.length === 0) throw new Re2SyntaxError("unexpected )", src);
-          this.flags = this.stack.pop()!;
-          this.emit(")", true);
-          this.pos++;
-          break;
-        case "|":
-          this.emit("|", false);
-          this.pos++;
-          break;
-        case "[":
-          this.emit(this.characterClass(), true);
-          break;
-        case ".":
-          this.emit(this.flags.s ? "[^]" : "[^\\n]", true);
-          this.pos++;
-          break;
-        case "^":
-          this.emit(this.flags.m ? "(?<![^\\n])" : "(?:^)", true);
-          this.pos++;
-          break;
-        case "$":
-          this.emit(this.flags.m ? "(?![^\\n])" : "(?:$)", true);
-          this.pos++;
-          break;
-        case "\\":
-          this.escapeOutsideClass();
-          break;
-        default: {
-          const cp = src.codePointAt(this.pos)!;
-          this.pos += cp > 0xffff ? 2 : 1;
-          this.literal(cp);
-        }
-      }
-    }
-    if (this.stack.length > 0) throw new Re2SyntaxError("missing closing )", src);
-    return { source: this.out, groups: this.groups };
-  }
-
-  private emit(js: string, repeatable: boolean): void {
-    this.out += js;
-    this.canRepeat = repeatable;
-  }
-
-  private literal(cp: number): void {
-    const variants = this.flags.i ? caseVariants(cp) : [];
-    if (variants.length === 0) this.emit(literalChar(cp), true);
-    else
-      this.emit(
-        emitClass(
-          { ranges: [[cp, cp], ...variants.map((v): Range => [v, v])], properties: [] },
-          false,
-          false,
-        ),
-        true,
+  constructor(
+    readonly re: Re2,
+    readonly text: string,
+  ) {
+    const work = re.instructions * (text.length + 1);
+    if (work > MAX_SEARCH_WORK) {
+      const longest = Math.floor(MAX_SEARCH_WORK / re.instructions) - 1;
+      throw builtinError(
+        `text of ${text.length} characters is too long for this pattern: its ${re.instructions} ` +
+          `instructions x ${text.length + 1} positions exceed the matching limit of ` +
+          `${MAX_SEARCH_WORK} (this pattern can search at most ${longest} ` +
+          `characters); shorten the text or simplify the pattern`,
       );
+    }
   }
 
-  private repetition(op: string): void {
-    if (!this.canRepeat) {
-      if (this.lastRepeat)
-        throw new Re2SyntaxError("invalid nested repetition operator", this.lastRepeat + op);
-      throw new Re2SyntaxError("missing argument to repetition operator", op);
-    }
-    if (op.startsWith("{")) {
-      const [, min, comma, max] = /^\{(\d+)(,(\d*))?\}$/.exec(op)!;
-      const lo = Number(min);
-      const hi = comma === undefined ? lo : max === "" || max === undefined ? -1 : Number(max);
-      if (lo > MAX_REPEAT || hi > MAX_REPEAT || (hi >= 0 && hi < lo)) {
-        throw new Re2SyntaxError("invalid repeat count", op);
-      }
-    }
-    this.pos += op.length;
-    let lazy = this.src[this.pos] === "?";
-    if (lazy) this.pos++;
-    const text = op + (lazy ? "?" : "");
-    if (this.flags.U) lazy = !lazy;
-    this.out += op + (lazy ? "?" : "");
-    this.canRepeat = false;
-    this.lastRepeat = text;
+  /** Whether the pattern matches anywhere in the text. */
+  test(): boolean {
+    return this.re.program.test(this.text);
   }
 
-  private openGroup(): void {
-    const src = this.src;
-    const start = this.pos;
-    if (src[start + 1] !== "?") {
-      this.stack.push(this.flags);
-      this.groups++;
-      this.emit("(", false);
-      this.pos++;
-      return;
+  /**
+   * Go's doExecute: the leftmost-first match starting at or after `pos`, with the capture groups
+   * when `withGroups`. Errors once the call's searches ran past MAX_REPEATED_SEARCH_MS.
+   */
+  find(pos: number, withGroups: boolean): MatchIndex | null {
+    if (this.searches++ > 0 && performance.now() - this.started > MAX_REPEATED_SEARCH_MS) {
+      throw builtinError(
+        `matching took more than ${MAX_REPEATED_SEARCH_MS} ms (${this.searches - 1} searches, ` +
+          `stopped at character ${pos} of ${this.text.length}); shorten the text or simplify ` +
+          `the pattern`,
+      );
     }
-    const named = /^\(\?P?<(?![=!])/.exec(src.slice(start));
-    if (named) {
-      const end = src.indexOf(">", start);
-      const name = end < 0 ? "" : src.slice(start + named[0].length, end);
-      if (end < 0 || !/^[A-Za-z0-9_]+$/.test(name)) {
-        throw new Re2SyntaxError(
-          "invalid named capture",
-          src.slice(start, end < 0 ? undefined : end + 1),
-        );
-      }
-      this.stack.push(this.flags);
-      this.groups++;
-      this.emit(`(?<${name}>`, false);
-      this.pos = end + 1;
-      return;
-    }
-    const next = { ...this.flags };
-    let negated = false;
-    let sawFlag = false;
-    for (let j = start + 2; j < src.length; j++) {
-      const ch = src[j]!;
-      if (ch === "i" || ch === "m" || ch === "s" || ch === "U") {
-        next[ch] = !negated;
-        sawFlag = true;
-      } else if (ch === "-" && !negated) {
-        negated = true;
-        sawFlag = false;
-      } else if ((ch === ":" || (ch === ")" && j > start + 2)) && (sawFlag || !negated)) {
-        this.pos = j + 1;
-        if (ch === ")") {
-          this.flags = next;
-          this.canRepeat = false;
-        } else {
-          this.stack.push(this.flags);
-          this.flags = next;
-          this.emit("(?:", false);
-        }
-        return;
+    this.matcher ??= this.re.program.matcher(this.text);
+    const m = this.matcher;
+    if (!m.find(pos)) return null;
+    const count = withGroups ? this.re.groups + 1 : 1;
+    const out: MatchIndex = [];
+    for (let g = 0; g < count; g++) out.push(m.start(g), m.end(g));
+    return out;
+  }
+
+  /** Go's allMatches: at most n matches (n < 0: all); an empty match right after a match is
+   * skipped; after an empty match the search resumes one character (code point) later. */
+  findAll(n: number, withGroups: boolean): MatchIndex[] {
+    const out: MatchIndex[] = [];
+    const end = this.text.length;
+    let prevEnd = -1;
+    for (let pos = 0; (n < 0 || out.length < n) && pos <= end;) {
+      const m = this.find(pos, withGroups);
+      if (!m) break;
+      const [start, matchEnd] = m as [number, number];
+      let accept = true;
+      if (matchEnd === pos) {
+        if (start === prevEnd) accept = false;
+        pos = nextPosition(this.text, pos);
       } else {
-        break;
+        pos = matchEnd;
       }
+      prevEnd = matchEnd;
+      if (accept) out.push(m);
     }
-    throw new Re2SyntaxError("invalid or unsupported Perl syntax", src.slice(start, start + 3));
-  }
-
-  private escapeOutsideClass(): void {
-    const src = this.src;
-    const c = src[this.pos + 1];
-    switch (c) {
-      case "Q": {
-        const end = src.indexOf("\\E", this.pos + 2);
-        const text = src.slice(this.pos + 2, end < 0 ? undefined : end);
-        this.pos = end < 0 ? src.length : end + 2;
-        for (const ch of text) this.literal(ch.codePointAt(0)!);
-        return;
-      }
-      case "A":
-        this.pos += 2;
-        return this.emit("(?:^)", true);
-      case "z":
-        this.pos += 2;
-        return this.emit("(?:$)", true);
-      case "b":
-      case "B":
-        this.pos += 2;
-        return this.emit(`\\${c}`, true);
-      case "C":
-        this.pos += 2;
-        return this.emit("[^]", true);
-    }
-    const esc = this.escape();
-    if (esc.kind === "char") this.literal(esc.cp);
-    else if (esc.kind === "raw") this.emit(esc.js, true);
-    else this.emit(emitClass(esc.body, false, false), true);
-  }
-
-  /** An escape valid both inside and outside classes; pos is at the backslash. */
-  private escape(): Escape {
-    const src = this.src;
-    const start = this.pos;
-    const c = src[start + 1];
-    if (c === undefined) throw new Re2SyntaxError("trailing backslash at end of expression", "");
-    this.pos += 2;
-    const bad = () => new Re2SyntaxError("invalid escape sequence", src.slice(start, this.pos));
-    const simple: Record<string, number> = { a: 7, f: 12, n: 10, r: 13, t: 9, v: 11 };
-    if (c in simple) return { kind: "char", cp: simple[c]! };
-    const lower = c.toLowerCase();
-    if (lower === "d" || lower === "s" || lower === "w") {
-      const ranges = PERL_CLASSES[lower]!;
-      return {
-        kind: "class",
-        body: { ranges: c === lower ? ranges : complement(ranges), properties: [] },
-      };
-    }
-    if (c === "p" || c === "P") {
-      let name: string;
-      if (src[this.pos] === "{") {
-        const end = src.indexOf("}", this.pos);
-        if (end < 0) throw bad();
-        name = src.slice(this.pos + 1, end);
-        this.pos = end + 1;
-      } else {
-        const cp = src.codePointAt(this.pos);
-        if (cp === undefined) throw bad();
-        name = String.fromCodePoint(cp);
-        this.pos += name.length;
-      }
-      let negate = c === "P";
-      if (name.startsWith("^")) {
-        negate = !negate;
-        name = name.slice(1);
-      }
-      const js = unicodeProperty(name, negate, src.slice(start, this.pos));
-      return { kind: "class", body: { ranges: [], properties: [js] } };
-    }
-    if (c >= "0" && c <= "7") {
-      // \1-\7 alone would be a backreference, which RE2 does not support.
-      if (c !== "0" && !/[0-7]/.test(src[this.pos] ?? "")) throw bad();
-      let digits = c;
-      while (digits.length < 3 && /[0-7]/.test(src[this.pos] ?? "")) digits += src[this.pos++];
-      return { kind: "char", cp: parseInt(digits, 8) };
-    }
-    if (c === "x") {
-      let hex: string;
-      if (src[this.pos] === "{") {
-        const end = src.indexOf("}", this.pos);
-        hex = end < 0 ? "" : src.slice(this.pos + 1, end);
-        this.pos = end < 0 ? src.length : end + 1;
-      } else {
-        hex = src.slice(this.pos, this.pos + 2);
-        this.pos += 2;
-        if (hex.length !== 2) throw bad();
-      }
-      if (!/^[0-9a-fA-F]+$/.test(hex) || parseInt(hex, 16) > MAX_CP) throw bad();
-      return { kind: "char", cp: parseInt(hex, 16) };
-    }
-    const cp = c.codePointAt(0)!;
-    if (cp < 0x80 && !/[0-9A-Za-z]/.test(c)) return { kind: "char", cp };
-    throw bad();
-  }
-
-  private characterClass(): string {
-    const src = this.src;
-    const start = this.pos;
-    this.pos++;
-    let negate = false;
-    if (src[this.pos] === "^") {
-      negate = true;
-      this.pos++;
-    }
-    const body: ClassBody = { ranges: [], properties: [] };
-    let first = true;
-    for (;;) {
-      if (this.pos >= src.length) throw new Re2SyntaxError("missing closing ]", src.slice(start));
-      const itemStart = this.pos;
-      if (src[this.pos] === "]" && !first) {
-        this.pos++;
-        break;
-      }
-      first = false;
-      const posix = /^\[:(\^?)([a-z]+):\]/.exec(src.slice(this.pos));
-      if (posix) {
-        const ranges = POSIX_CLASSES[posix[2]!];
-        if (!ranges) throw new Re2SyntaxError("invalid character class range", posix[0]);
-        body.ranges.push(...(posix[1] ? complement(ranges) : ranges));
-        this.pos += posix[0].length;
-        continue;
-      }
-      const lo = this.classAtom();
-      if (lo.kind === "class") {
-        body.ranges.push(...lo.body.ranges);
-        body.properties.push(...lo.body.properties);
-        continue;
-      }
-      if (lo.kind !== "char") continue;
-      if (src[this.pos] === "-" && this.pos + 1 < src.length && src[this.pos + 1] !== "]") {
-        this.pos++;
-        const hi = this.classAtom();
-        if (hi.kind !== "char" || hi.cp < lo.cp) {
-          throw new Re2SyntaxError("invalid character class range", src.slice(itemStart, this.pos));
-        }
-        body.ranges.push([lo.cp, hi.cp]);
-      } else {
-        body.ranges.push([lo.cp, lo.cp]);
-      }
-    }
-    return emitClass(body, negate, this.flags.i);
-  }
-
-  private classAtom(): Escape {
-    if (this.src[this.pos] === "\\") return this.escape();
-    const cp = this.src.codePointAt(this.pos)!;
-    this.pos += cp > 0xffff ? 2 : 1;
-    return { kind: "char", cp };
+    return out;
   }
 }
 
-/** Translates an RE2 pattern; throws Re2SyntaxError where Go's regexp.Compile would fail. */
-export function translateRe2(pattern: string): TranslatedRegex {
-  return new Translator(pattern).translate();
+/** The position after the character (code point) at `pos`; past the end: end + 1. */
+export function nextPosition(s: string, pos: number): number {
+  if (pos >= s.length) return s.length + 1;
+  return pos + ((s.codePointAt(pos) ?? 0) > 0xffff ? 2 : 1);
 }

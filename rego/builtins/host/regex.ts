@@ -1,43 +1,11 @@
-// regex.* builtins with Go's regexp semantics on top of translated JS RegExps.
+// regex.* builtins with Go's regexp semantics, on RE2 (re2.ts: linear-time matching, bounded).
 import { BuiltinError, builtinError, intOperand, stringOperand } from "./errors.ts";
-import { LruCache } from "./lru.ts";
-import { Re2SyntaxError, translateRe2 } from "./re2.ts";
+import { compileRe2, type MatchIndex, nextPosition, Re2Search } from "./re2.ts";
 import type { HostBuiltinTable } from "./types.ts";
-
-interface CompiledRegex {
-  /** global + unicode: callers set lastIndex before each exec */
-  re: RegExp;
-  groups: number;
-}
-
-const cache = new LruCache<string, CompiledRegex>(256);
-
-function compileUncached(pattern: string): CompiledRegex {
-  const { source, groups } = translateRe2(pattern);
-  try {
-    return { re: new RegExp(source, "gu"), groups };
-  } catch (err) {
-    // A translation JS rejects although RE2 would accept it: report it as Go would a syntax error.
-    throw new Re2SyntaxError(
-      "invalid or unsupported Perl syntax",
-      `${pattern} (${(err as Error).message})`,
-    );
-  }
-}
-
-/** Compiles (cached) an RE2 pattern; syntax errors become builtin errors. */
-export function compileRegex(pattern: string): CompiledRegex {
-  try {
-    return cache.getOrCreate(pattern, compileUncached);
-  } catch (err) {
-    if (err instanceof Re2SyntaxError) throw builtinError(err.message);
-    throw err;
-  }
-}
 
 export function isValidRegex(pattern: string): boolean {
   try {
-    compileRegex(pattern);
+    compileRe2(pattern);
     return true;
   } catch (err) {
     if (err instanceof BuiltinError) return false;
@@ -46,98 +14,84 @@ export function isValidRegex(pattern: string): boolean {
 }
 
 export function regexMatches(pattern: string, text: string): boolean {
-  const { re } = compileRegex(pattern);
-  re.lastIndex = 0;
-  return re.test(text);
+  return new Re2Search(compileRe2(pattern), text).test();
 }
 
-const nextPosition = (s: string, pos: number): number =>
-  pos >= s.length ? s.length + 1 : pos + ((s.codePointAt(pos) ?? 0) > 0xffff ? 2 : 1);
-
-/** Go's FindAll iteration: at most n matches (n < 0: all); an empty match right after the
- * previous match is skipped. */
-function findAll(compiled: CompiledRegex, s: string, n: number): RegExpExecArray[] {
-  const { re } = compiled;
-  const out: RegExpExecArray[] = [];
-  let prevEnd = -1;
-  for (let pos = 0; (n < 0 || out.length < n) && pos <= s.length;) {
-    re.lastIndex = pos;
-    const m = re.exec(s);
-    if (!m) break;
-    const end = m.index + m[0].length;
-    let accept = true;
-    if (end === pos) {
-      if (m.index === prevEnd) accept = false;
-      pos = nextPosition(s, pos);
-    } else {
-      pos = end;
-    }
-    prevEnd = end;
-    if (accept) out.push(m);
-  }
-  return out;
+/** Go's FindAllString / FindAllStringSubmatch: unmatched groups are "". */
+function findAll(pattern: string, text: string, n: number, withGroups: boolean): string[][] {
+  const search = new Re2Search(compileRe2(pattern), text);
+  return search.findAll(n, withGroups).map((m) => groupTexts(text, m));
 }
 
+const groupTexts = (text: string, m: MatchIndex): string[] =>
+  Array.from({ length: m.length / 2 }, (_, g) =>
+    m[2 * g]! < 0 ? "" : text.slice(m[2 * g], m[2 * g + 1]),
+  );
+
+/** Go's Regexp.Split(s, -1). */
 function split(pattern: string, s: string): string[] {
-  const compiled = compileRegex(pattern);
+  const search = new Re2Search(compileRe2(pattern), s);
   if (pattern.length > 0 && s.length === 0) return [""];
   const out: string[] = [];
   let begin = 0;
   let end = 0;
-  for (const m of findAll(compiled, s, -1)) {
-    end = m.index;
-    if (m.index + m[0].length !== 0) out.push(s.slice(begin, end));
-    begin = m.index + m[0].length;
+  for (const [start, matchEnd] of search.findAll(-1, false) as [number, number][]) {
+    end = start;
+    if (matchEnd !== 0) out.push(s.slice(begin, end));
+    begin = matchEnd;
   }
   if (end !== s.length) out.push(s.slice(begin));
   return out;
 }
 
-/** Go's Regexp.Expand: $1, ${1}, $name, ${name}; $$ is a dollar; unknown groups expand to "". */
-function expand(template: string, m: RegExpExecArray): string {
+const TEMPLATE_NAME = /^[\p{L}\p{Nd}_]+/u;
+
+/** Go's Regexp.Expand: $1, ${1}, $name, ${name}; $$ is a dollar; a malformed reference is kept
+ * as text; an unknown or unmatched group expands to "". */
+function expand(template: string, text: string, m: MatchIndex, names: Record<string, number>) {
+  const group = (g: number | undefined): string =>
+    g === undefined || 2 * g + 1 >= m.length || m[2 * g]! < 0
+      ? ""
+      : text.slice(m[2 * g], m[2 * g + 1]);
   let out = "";
-  for (let i = 0; i < template.length;) {
-    const dollar = template.indexOf("$", i);
-    if (dollar < 0) {
-      out += template.slice(i);
-      break;
-    }
+  let i = 0;
+  for (let dollar = template.indexOf("$"); dollar >= 0; dollar = template.indexOf("$", i)) {
     out += template.slice(i, dollar);
-    if (template[dollar + 1] === "$") {
+    i = dollar + 1;
+    if (template[i] === "$") {
       out += "$";
-      i = dollar + 2;
+      i++;
       continue;
     }
-    const ref = /^\$(?:\{(\w+)\}|(\w+))/.exec(template.slice(dollar));
-    if (!ref) {
+    const brace = template[i] === "{";
+    const name = TEMPLATE_NAME.exec(template.slice(brace ? i + 1 : i))?.[0];
+    const after = (brace ? i + 1 : i) + (name?.length ?? 0);
+    if (!name || (brace && template[after] !== "}")) {
       out += "$";
-      i = dollar + 1;
       continue;
     }
-    const name = ref[1] ?? ref[2]!;
-    i = dollar + ref[0].length;
-    const isNumber =
-      /^\d+$/.test(name) && !(name.length > 1 && name[0] === "0") && name.length <= 8;
-    const value = isNumber ? m[Number(name)] : m.groups?.[name];
-    out += value ?? "";
+    i = brace ? after + 1 : after;
+    // Digits without a leading zero (Go reads up to nine): a group number; else a group name.
+    const isNumber = /^(?:0|[1-9]\d{0,8})$/.test(name);
+    out += group(isNumber ? Number(name) : Object.hasOwn(names, name) ? names[name] : undefined);
   }
-  return out;
+  return out + template.slice(i);
 }
 
 /** Go's ReplaceAllString. */
 function replaceAll(s: string, pattern: string, template: string): string {
-  const { re } = compileRegex(pattern);
+  const re = compileRe2(pattern);
+  const search = new Re2Search(re, s);
+  const withGroups = template.includes("$");
   let out = "";
   let lastEnd = 0;
   for (let searchPos = 0; searchPos <= s.length;) {
-    re.lastIndex = searchPos;
-    const m = re.exec(s);
+    const m = search.find(searchPos, withGroups);
     if (!m) break;
-    const start = m.index;
-    const end = start + m[0].length;
+    const [start, end] = m as [number, number];
     out += s.slice(lastEnd, start);
     // No replacement for an empty match right after the previous match.
-    if (end > lastEnd || start === 0) out += expand(template, m);
+    if (end > lastEnd || start === 0) out += expand(template, s, m, re.names);
     lastEnd = end;
     const next = nextPosition(s, searchPos);
     searchPos = next > end ? next : end;
@@ -145,9 +99,10 @@ function replaceAll(s: string, pattern: string, template: string): string {
   return out + s.slice(lastEnd);
 }
 
+/** Go's regexp.QuoteMeta. */
 const quoteMeta = (s: string): string => s.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&");
 
-/** Matches a template like "urn:foo:{[a-z]+}": delimited parts are patterns, the rest literal. */
+/** OPA's template match: "urn:foo:{[a-z]+}" — delimited parts are patterns, the rest literal. */
 function templateMatch(template: string, value: string, open: string, close: string): boolean {
   const starts: number[] = [];
   const ends: number[] = [];
@@ -165,7 +120,7 @@ function templateMatch(template: string, value: string, open: string, close: str
   let end = 0;
   starts.forEach((start, k) => {
     const inner = template.slice(start + 1, ends[k]! - 1);
-    compileRegex(`^${inner}$`);
+    compileRe2(`^${inner}$`);
     pattern += `${quoteMeta(template.slice(end, start))}(${inner})`;
     end = ends[k]!;
   });
@@ -180,15 +135,10 @@ export const regexBuiltins: HostBuiltinTable = {
   re_match: ([p, s]) => regexMatches(stringOperand(p, 1), stringOperand(s, 2)),
   "regex.is_valid": ([p]) => typeof p === "string" && isValidRegex(p),
   "regex.split": ([p, s]) => split(stringOperand(p, 1), stringOperand(s, 2)),
-  "regex.find_n": ([p, s, n]) => {
-    const compiled = compileRegex(stringOperand(p, 1));
-    return findAll(compiled, stringOperand(s, 2), intOperand(n, 3)).map((m) => m[0]);
-  },
-  "regex.find_all_string_submatch_n": ([p, s, n]) => {
-    const compiled = compileRegex(stringOperand(p, 1));
-    const text = stringOperand(s, 2);
-    return findAll(compiled, text, intOperand(n, 3)).map((m) => Array.from(m, (g) => g ?? ""));
-  },
+  "regex.find_n": ([p, s, n]) =>
+    findAll(stringOperand(p, 1), stringOperand(s, 2), intOperand(n, 3), false).map((m) => m[0]!),
+  "regex.find_all_string_submatch_n": ([p, s, n]) =>
+    findAll(stringOperand(p, 1), stringOperand(s, 2), intOperand(n, 3), true),
   "regex.replace": ([s, p, v]) => {
     const text = stringOperand(s, 1);
     const pattern = stringOperand(p, 2);

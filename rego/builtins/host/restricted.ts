@@ -14,9 +14,9 @@ export const restrictedBuiltins: HostBuiltinTable = {
     "http.send",
     "policies may not make network calls; pass the data in data.* or input",
   ),
-  "io.jwt.decode_verify": refused(
-    "io.jwt.decode_verify",
-    "the gateway verifies tokens itself and passes the claims in input.principal.claims",
+  "net.lookup_ip_addr": refused(
+    "net.lookup_ip_addr",
+    "policies may not resolve names (a lookup reaches the network); pass the addresses in input",
   ),
   // OPA returns its configuration and the process environment here; Gatehouse exposes neither.
   "opa.runtime": () => ({}),

@@ -1,47 +1,18 @@
-// `gatehouse audit query | export | verify` through the real command-line program, on a real
-// SQLite store and on PostgreSQL (--store postgres://...).
+// `gatehouse audit query | export | verify | checkpoint` through the real command-line program,
+// on a real SQLite store and on PostgreSQL (--store postgres://...), signed with a key the way a
+// gateway signs its store.
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createProgram } from "../../../cli/program.ts";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { PostgresAuditStore } from "../../../gateway/audit/postgres-store.ts";
 import { SqliteAuditStore } from "../../../gateway/audit/sqlite-store.ts";
+import { CheckpointSigner, type Checkpoint } from "../../../gateway/audit/checkpoint.ts";
 import type { AuditRecord } from "../../../gateway/audit/record.ts";
+import { loadSigningKey, publicKeyPath } from "../../../gateway/audit/signing-key.ts";
 import { useTempDir } from "../../helpers/temp-dir.ts";
+import { gatehouse } from "./cli-run.ts";
 import { POSTGRES_URL, body, dropSchema, postgresUnavailable, uniqueSchema } from "./fixtures.ts";
-
-/** Runs `gatehouse <args>`; returns stdout, stderr and the exit code it set. */
-async function gatehouse(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  let out = "";
-  let err = "";
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation(((
-    chunk: string,
-    cb?: unknown,
-  ) => {
-    out += chunk;
-    if (typeof cb === "function") cb();
-    return true;
-  }) as typeof process.stdout.write);
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation(((chunk: string) => {
-    err += chunk;
-    return true;
-  }) as typeof process.stderr.write);
-  process.exitCode = 0;
-  try {
-    await createProgram()
-      .exitOverride()
-      .parseAsync(["node", "gatehouse", ...args]);
-  } catch (e) {
-    err += e instanceof Error ? e.message : String(e);
-    process.exitCode ||= 1;
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { out, err, code };
-}
 
 const seed = () => [
   body({ time: "2026-01-01T00:00:01.000Z", decision_id: "d-1" }),
@@ -60,13 +31,23 @@ const seed = () => [
   }),
 ];
 
+/** A signer whose key lives in `dir` (as in a gateway's data dir), and its public key file. */
+function signerIn(dir: string): { signer: CheckpointSigner; publicKey: string } {
+  const key = loadSigningKey(null, dir);
+  return { signer: new CheckpointSigner(key, 1000), publicKey: publicKeyPath(dir, key.keyId) };
+}
+
 describe("gatehouse audit on a SQLite store", () => {
   const temp = useTempDir("gatehouse-audit-cli");
   let path: string;
+  let keyId: string;
   beforeEach(async () => {
     path = join(temp.path, "audit.db");
-    const store = new SqliteAuditStore(path);
+    const { signer } = signerIn(temp.path);
+    keyId = signer.keyId;
+    const store = new SqliteAuditStore(path, { signer });
     await store.append(seed(), { durable: true });
+    await store.checkpoint("close");
     await store.close();
   });
 
@@ -128,7 +109,9 @@ describe("gatehouse audit on a SQLite store", () => {
     const ok = await gatehouse("audit", "verify", "--store", path);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(
-      /3 records \(seq 1-3\): chain intact, starts at genesis\nhead hash [0-9a-f]{64}/,
+      new RegExp(
+        `3 records \\(seq 1-3\\): chain intact, starts at genesis\nsigned: 2 checkpoints by key ${keyId}; last signed seq 3 \\([^)]+\\); every record is covered\nhead hash [0-9a-f]{64}`,
+      ),
     );
     const db = new Database(path);
     db.prepare("UPDATE audit_records SET allow = 1 WHERE seq = 2").run();
@@ -152,6 +135,64 @@ describe("gatehouse audit on a SQLite store", () => {
     expect(out).toContain(`sqlite:${path}: 3 records`);
   });
 
+  it("verify needs a public key, or --chain-only to check the hash chain alone", async () => {
+    const bare = join(temp.path, "elsewhere", "audit.db");
+    mkdirSync(join(temp.path, "elsewhere"));
+    const store = new SqliteAuditStore(bare);
+    await store.append(seed(), { durable: true });
+    await store.close();
+    const config = temp.put("empty.yaml", `dataDir: ${join(temp.path, "no-data-dir")}\n`);
+    const refused = await gatehouse("audit", "verify", "--store", bare, "--config", config);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/no public key to check the checkpoints .*pass --public-key/);
+    expect(refused.err).toMatch(/or --chain-only/);
+    const chain = await gatehouse("audit", "verify", "--store", bare, "--chain-only");
+    expect(chain.code).toBe(0);
+    expect(chain.out).toMatch(/chain intact[\s\S]*signatures not checked \(--chain-only\)/);
+    // with the key, the unsigned store is refused
+    const { publicKey } = signerIn(temp.path);
+    const unsigned = await gatehouse("audit", "verify", "--store", bare, "--public-key", publicKey);
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.out).toMatch(/CHAIN BROKEN at the store \(unsigned\)/);
+  });
+
+  it("verify refuses checkpoints signed by a key other than --public-key", async () => {
+    const { publicKey } = signerIn(join(temp.path, "another-gateway"));
+    const { out, code } = await gatehouse(
+      "audit",
+      "verify",
+      "--store",
+      path,
+      "--public-key",
+      publicKey,
+    );
+    expect(code).toBe(1);
+    expect(out).toMatch(
+      new RegExp(
+        `\\(unknown-key\\)\nthe checkpoint at seq 1 is signed by key ${keyId}, not by a trusted key`,
+      ),
+    );
+  });
+
+  it("checkpoint prints the latest signed head; verify --checkpoint checks the store against it", async () => {
+    const printed = await gatehouse("audit", "checkpoint", "--store", path);
+    expect(printed.code).toBe(0);
+    const checkpoint = JSON.parse(printed.out) as Checkpoint;
+    expect(checkpoint).toMatchObject({ seq: 3, key_id: keyId, reason: "close" });
+    const witness = temp.put("witness.json", printed.out);
+    const checked = await gatehouse("audit", "verify", "--store", path, "--checkpoint", witness);
+    expect(checked.code).toBe(0);
+    expect(checked.out).toContain("witness checkpoint seq 3: found with its hash");
+    const json = await gatehouse(
+      ...["audit", "verify", "--store", path, "--checkpoint", witness, "--format", "json"],
+    );
+    expect(JSON.parse(json.out)).toMatchObject({ ok: true, witness: { seq: 3, ok: true } });
+    writeFileSync(witness, JSON.stringify({ ...checkpoint, hash: "xyz" }));
+    const bad = await gatehouse("audit", "verify", "--store", path, "--checkpoint", witness);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/--checkpoint .*witness\.json: hash: expected 64 hex digits/);
+  });
+
   it("explains bad options and a missing store", async () => {
     const missing = await gatehouse("audit", "query", "--store", join(temp.path, "nope.db"));
     expect(missing.code).toBe(1);
@@ -171,8 +212,11 @@ describe.skipIf(skipPostgres !== null)("gatehouse audit on PostgreSQL", () => {
     await dropSchema(schema);
   });
 
+  const temp = useTempDir("gatehouse-audit-cli-pg");
+
   it("queries, exports and verifies with --store postgres://", async () => {
-    const store = new PostgresAuditStore({ connectionString: POSTGRES_URL, schema });
+    const { signer, publicKey } = signerIn(temp.path);
+    const store = new PostgresAuditStore({ connectionString: POSTGRES_URL, schema, signer });
     await store.append(seed(), { durable: true });
     await store.close();
     const query = await gatehouse(
@@ -200,8 +244,20 @@ describe.skipIf(skipPostgres !== null)("gatehouse audit on PostgreSQL", () => {
       schema,
     );
     expect(exported.out.trimEnd().split("\n")).toHaveLength(3);
-    const verify = await gatehouse("audit", "verify", "--store", POSTGRES_URL, "--schema", schema);
+    const verify = await gatehouse(
+      ...[
+        "audit",
+        "verify",
+        "--store",
+        POSTGRES_URL,
+        "--schema",
+        schema,
+        "--public-key",
+        publicKey,
+      ],
+    );
     expect(verify.code).toBe(0);
     expect(verify.out).toContain("3 records (seq 1-3): chain intact");
+    expect(verify.out).toContain(`key ${signer.keyId}; last signed seq 1`);
   });
 });

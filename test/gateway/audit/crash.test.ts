@@ -61,6 +61,8 @@ function writeConfig(): string {
       policyDirs: [POLICY],
       dataDir: join(dir, "data"),
       sync: { enabled: false },
+      // the test's burst of calls is one principal's load to record, not a flood to refuse
+      limits: { requestsPerSecond: 100_000, requestBurst: 100_000 },
     }),
   );
   return config;

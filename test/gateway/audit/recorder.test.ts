@@ -3,10 +3,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { CheckpointSigner } from "../../../gateway/audit/checkpoint.ts";
 import { DEFAULT_AUDIT_CONFIG, type AuditConfig } from "../../../gateway/audit/config.ts";
 import { PostgresAuditStore } from "../../../gateway/audit/postgres-store.ts";
 import { DecisionRecorder } from "../../../gateway/audit/recorder.ts";
 import { RetentionJob } from "../../../gateway/audit/retention.ts";
+import { TrustedKeys, loadSigningKey } from "../../../gateway/audit/signing-key.ts";
 import { SqliteAuditStore } from "../../../gateway/audit/sqlite-store.ts";
 import type { AuditStore } from "../../../gateway/audit/store.ts";
 import { verifyChain } from "../../../gateway/audit/verify.ts";
@@ -106,6 +108,46 @@ describe("DecisionRecorder with the SQLite store", () => {
     });
     return { recorder, store, log };
   }
+
+  it("signs the chain's head on the timer once records came in, and at close", async () => {
+    const key = loadSigningKey(null, temp.path);
+    const store = new SqliteAuditStore(join(temp.path, "signed", "audit.db"), {
+      signer: new CheckpointSigner(key, 1000),
+    });
+    const signed = new DecisionRecorder({
+      store,
+      spoolPath: join(temp.path, "signed", "spool.jsonl"),
+      audit: auditConfig({ checkpointIntervalMs: 20 }),
+      log: capturingLog(),
+    });
+    const record = async (allow: boolean) => {
+      const observation = signed.startRequest(request());
+      observation.decided(decided(allow));
+      await observation.end(allow ? { status: "ok" } : { status: "denied" });
+    };
+    await record(true);
+    await record(false);
+    await record(true);
+    const reasons = async () => (await store.checkpoints()).map((c) => `${c.seq} ${c.reason}`);
+    // the timer signs within a few ticks of 20 ms (bounded wait, no timing asserted)
+    for (let tries = 0; !(await reasons()).includes("3 time"); tries++) {
+      if (tries > 1000) throw new Error("no time checkpoint was signed");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await record(true);
+    const reader = new SqliteAuditStore(join(temp.path, "signed", "audit.db"), { readonly: true });
+    await signed.close();
+    const all = (await reader.checkpoints()).map((c) => `${c.seq} ${c.reason}`);
+    // the first record at once, the timer in between (how often depends on the machine), the
+    // last record at close
+    expect(all[0]).toBe("1 count");
+    expect(all).toContain("3 time");
+    expect(all[all.length - 1]).toBe("4 close");
+    expect(all.slice(1, -1).every((c) => c.endsWith(" time"))).toBe(true);
+    const report = await verifyChain(reader, { keys: new TrustedKeys([key.publicKey]) });
+    expect(report).toMatchObject({ ok: true, signatures: { unsigned_tail: 0 } });
+    await reader.close();
+  });
 
   it("writes an allowed call's record, redacted, before end()'s promise resolves", async () => {
     const { recorder, store } = sqliteRecorder();

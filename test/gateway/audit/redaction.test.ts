@@ -54,6 +54,137 @@ describe("redactText with the default patterns", () => {
   });
 });
 
+describe("redactText: Gatehouse keys, tokens and passwords in URLs and connection strings", () => {
+  const cases: [string, string, string][] = [
+    // [what, text, expected]
+    [
+      "a Gatehouse API key",
+      "key ghk_0123456789abcdef_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq end",
+      `key ${REDACTED} end`,
+    ],
+    ["a Gatehouse key cut short", "prefix_ghk_0123456789ab", `prefix_${REDACTED}`],
+    ["a PostgreSQL URL", "postgres://admin:PASS@db/app", `postgres://admin:${REDACTED}@db/app`],
+    ["a MySQL URL", "mysql://root:s3cr3t!@mysql:3306/db", `mysql://root:${REDACTED}@mysql:3306/db`],
+    [
+      "a Redis URL without a user",
+      "redis://:hunter2@cache:6379/0",
+      `redis://:${REDACTED}@cache:6379/0`,
+    ],
+    ["an AMQP URL", "amqp://guest:guestpw@rabbit/vhost", `amqp://guest:${REDACTED}@rabbit/vhost`],
+    [
+      "a MongoDB SRV URL",
+      "mongodb+srv://user:p%40ss@cluster0.example.net/test?w=1",
+      `mongodb+srv://user:${REDACTED}@cluster0.example.net/test?w=1`,
+    ],
+    ["a password holding @", "https://u:p@ss@host/x", `https://u:${REDACTED}@host/x`],
+    [
+      "a JDBC query password",
+      "jdbc:postgresql://db/app?user=app&password=Pa55&ssl=true",
+      `jdbc:postgresql://db/app?user=app&password=${REDACTED}&ssl=true`,
+    ],
+    [
+      "an ADO.NET connection string",
+      "Server=db;User Id=sa;Password=Sup3rS3cret;",
+      `Server=db;User Id=sa;Password=${REDACTED};`,
+    ],
+    [
+      "a libpq connection string",
+      "host=db password=libpq dbname=x",
+      `host=db password=${REDACTED} dbname=x`,
+    ],
+    ["a quoted JSON secret", '{"api_key": "abc123"}', `{"api_key": ${REDACTED}}`],
+    ["a GitHub OAuth token", "gho_16C7e42F292c6912E7710c838347Ae178B4a", REDACTED],
+    ["a temporary AWS key id", "id ASIAY34FZKBOKMUTVV7A.", `id ${REDACTED}.`],
+    [
+      "a lone AWS secret key",
+      "aws wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY here",
+      `aws ${REDACTED} here`,
+    ],
+    ["a Slack app token", "xapp-1-A0123456789-1234567890123-abcdef", REDACTED],
+    [
+      "a PGP private key block",
+      "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQdGBF\n-----END PGP PRIVATE KEY BLOCK----- after",
+      `${REDACTED} after`,
+    ],
+  ];
+  for (const [what, text, expected] of cases) {
+    it(`masks ${what}`, () => {
+      expect(redactor.redactText(text)).toBe(expected);
+      // the second time comes from the memo: the same answer
+      expect(redactor.redactText(text)).toBe(expected);
+    });
+  }
+
+  it("leaves digests, times, plain URLs and user-only URLs alone", () => {
+    for (const text of [
+      "commit 3f786850e387550fdab836ed7e6dc881de23001b",
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+      "2026-11-24T10:00:00.000Z",
+      "https://example.com/path?q=1#frag",
+      "ssh://git@github.com/org/repo.git",
+      "/sandbox/notes.txt",
+      `base64 ${"QUJD".repeat(20)}`,
+    ]) {
+      expect(redactor.redactText(text)).toBe(text);
+    }
+  });
+});
+
+describe("redactValue: secret key names at any depth", () => {
+  it("masks the values of secret keys, case-insensitively, on every path segment", () => {
+    const out = redactor.redactValue({
+      pwd: "a",
+      passwd: "b",
+      apikey: "c",
+      credentials: { pass: "d", user: "alice" },
+      a: { b: { private_key: "e" } },
+      "X-Api-Key": "f",
+      "credentials.pass": "g",
+      headers: { Authorization: "Basic x", Cookie: "sid=1" },
+      env: { DB_PASSWORD: "h", GITHUB_TOKEN: "i", AWS_SECRET_ACCESS_KEY: "j" },
+      list: [{ deep: [{ Client_Secret: "k" }] }],
+      Token: { value: "l" },
+    });
+    expect(out).toEqual({
+      pwd: REDACTED,
+      passwd: REDACTED,
+      apikey: REDACTED,
+      credentials: REDACTED,
+      a: { b: { private_key: REDACTED } },
+      "X-Api-Key": REDACTED,
+      "credentials.pass": REDACTED,
+      headers: { Authorization: REDACTED, Cookie: REDACTED },
+      env: { DB_PASSWORD: REDACTED, GITHUB_TOKEN: REDACTED, AWS_SECRET_ACCESS_KEY: REDACTED },
+      list: [{ deep: [{ Client_Secret: REDACTED }] }],
+      Token: REDACTED,
+    });
+  });
+
+  it("keeps keys that only look similar, and null values", () => {
+    const value = {
+      max_tokens: 5,
+      token_count: 3,
+      tokenizer: "bpe",
+      path: "/tmp/passport.txt",
+      keyboard: "qwerty",
+      password: null,
+    };
+    expect(redactor.redactValue(value)).toEqual(value);
+  });
+
+  it("masks a secret nested 30 levels deep, and cuts what is deeper than the limit", () => {
+    let deep: unknown = { password: "deep-secret", note: "ghk_0123456789abcdef_x" };
+    for (let i = 0; i < 29; i++) deep = i % 2 ? { level: deep } : [deep];
+    const out = JSON.stringify(redactor.redactValue({ args: deep }));
+    expect(out).not.toContain("deep-secret");
+    expect(out).not.toContain("ghk_0123");
+    expect(out.match(/\[redacted\]/g)).toHaveLength(2);
+    let deeper: unknown = { password: "too-deep" };
+    for (let i = 0; i < 40; i++) deeper = { level: deeper };
+    expect(JSON.stringify(redactor.redactValue(deeper))).not.toContain("too-deep");
+  });
+});
+
 describe("configured patterns", () => {
   it("uses the configured list instead of the defaults", () => {
     const custom = new Redactor(["internal-[0-9]{6}"]);
@@ -154,11 +285,11 @@ describe("redactValue bounds", () => {
   it("handles a huge argument without throwing and masks a secret inside it", () => {
     const huge = `${"x".repeat(3 * 1024 * 1024)} sk-ABCDEFGHIJKLMNOPQRSTUV`;
     const out = redactor.redactArguments(
-      { blob: huge, secret: `tail ghp_0123456789abcdefghijABCDEFGHIJ` },
+      { blob: huge, note: `tail ghp_0123456789abcdefghijABCDEFGHIJ` },
       [],
     );
     expect(out.blob).toMatch(/^x{16384}…\[truncated \d+ bytes\]$/);
-    expect(out.secret).toBe(`tail ${REDACTED}`);
+    expect(out.note).toBe(`tail ${REDACTED}`);
   });
 
   it("turns non-JSON values into strings and keeps null, numbers and booleans", () => {

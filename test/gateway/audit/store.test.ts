@@ -1,86 +1,22 @@
 // One suite, two stores: SQLite (embedded) and PostgreSQL (shared by replicas) must behave alike:
-// chaining, idempotent appends, query filters, retention, and tamper detection by verify.
-import { join } from "node:path";
-import Database from "better-sqlite3";
-import pg from "pg";
+// chaining, idempotent appends, query filters, retention, signed checkpoints, and tamper
+// detection by verify.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PostgresAuditStore } from "../../../gateway/audit/postgres-store.ts";
+import { CheckpointSigner } from "../../../gateway/audit/checkpoint.ts";
 import { retentionBody } from "../../../gateway/audit/record-builder.ts";
 import { GENESIS_HASH, bodyOf, type AuditRecord } from "../../../gateway/audit/record.ts";
-import { SqliteAuditStore } from "../../../gateway/audit/sqlite-store.ts";
+import { TrustedKeys, loadSigningKey } from "../../../gateway/audit/signing-key.ts";
 import type { AuditStore } from "../../../gateway/audit/store.ts";
 import { verifyChain } from "../../../gateway/audit/verify.ts";
 import { useTempDir } from "../../helpers/temp-dir.ts";
-import { POSTGRES_URL, body, dropSchema, postgresUnavailable, uniqueSchema } from "./fixtures.ts";
-
-/** A store under test plus raw SQL on its table (for tampering like an attacker with DB access). */
-interface Backend {
-  store: AuditStore;
-  /** a second handle on the same records (another process or replica) */
-  other(): AuditStore;
-  exec(sql: (table: string) => string, params?: unknown[]): Promise<void>;
-  close(): Promise<void>;
-}
-
-type BackendFactory = (dir: string) => Promise<Backend>;
-
-const sqliteBackend: BackendFactory = async (dir) => {
-  const path = join(dir, "audit.db");
-  const store = new SqliteAuditStore(path);
-  const others: AuditStore[] = [];
-  return {
-    store,
-    other() {
-      const s = new SqliteAuditStore(path);
-      others.push(s);
-      return s;
-    },
-    async exec(sql, params = []) {
-      const db = new Database(path);
-      try {
-        db.prepare(sql("audit_records")).run(...params);
-      } finally {
-        db.close();
-      }
-    },
-    async close() {
-      await Promise.all([store, ...others].map((s) => s.close()));
-    },
-  };
-};
+import { postgresBackend, sqliteBackend, type Backend, type BackendFactory } from "./backends.ts";
+import { body, dropSchema, postgresUnavailable, uniqueSchema } from "./fixtures.ts";
 
 /** one schema per run, emptied between tests (creating tables per test is slow) */
 const schema = uniqueSchema();
 afterAll(async () => {
   if (skipPostgres === null) await dropSchema(schema);
 });
-
-const postgresBackend: BackendFactory = async () => {
-  const store = new PostgresAuditStore({ connectionString: POSTGRES_URL, schema });
-  const others: AuditStore[] = [];
-  const backend: Backend = {
-    store,
-    other() {
-      const s = new PostgresAuditStore({ connectionString: POSTGRES_URL, schema });
-      others.push(s);
-      return s;
-    },
-    async exec(sql, params = []) {
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      try {
-        await client.query(sql(`"${schema}".audit_records`), params);
-      } finally {
-        await client.end();
-      }
-    },
-    async close() {
-      await backend.exec((t) => `TRUNCATE ${t}`);
-      await Promise.all([store, ...others].map((s) => s.close()));
-    },
-  };
-  return backend;
-};
 
 const skipPostgres = await postgresUnavailable();
 
@@ -94,7 +30,7 @@ for (const [name, factory, skipReason] of backends) {
     const temp = useTempDir("gatehouse-audit-store");
     let backend: Backend;
     beforeEach(async () => {
-      backend = await factory(temp.path);
+      backend = await factory(temp.path, { schema });
     });
     afterEach(async () => {
       await backend.close();
@@ -165,7 +101,7 @@ for (const [name, factory, skipReason] of backends) {
 
     it("verify passes an intact chain and reports its head", async () => {
       const stored = await appendMany(5);
-      expect(await verifyChain(backend.store)).toEqual({
+      expect(await verifyChain(backend.store)).toMatchObject({
         ok: true,
         records: 5,
         first_seq: 1,
@@ -173,12 +109,17 @@ for (const [name, factory, skipReason] of backends) {
         head_hash: stored[4]!.hash,
         anchor: "genesis",
         broken: null,
+        problems: [],
+        signatures: { checked: false },
+        witness: null,
       });
     });
 
     it("verify names an edited record", async () => {
       await appendMany(5);
-      await backend.exec((t) => `UPDATE ${t} SET reasons = '["nothing to see"]' WHERE seq = 3`);
+      await backend.exec(
+        ({ records: t }) => `UPDATE ${t} SET reasons = '["nothing to see"]' WHERE seq = 3`,
+      );
       const report = await verifyChain(backend.store);
       expect(report.ok).toBe(false);
       expect(report.broken).toMatchObject({ seq: 3, problem: "edited" });
@@ -187,7 +128,9 @@ for (const [name, factory, skipReason] of backends) {
 
     it("verify names an edited decision even when only an indexed column changed", async () => {
       await appendMany(3);
-      await backend.exec((t) => `UPDATE ${t} SET principal_sub = 'mallory' WHERE seq = 2`);
+      await backend.exec(
+        ({ records: t }) => `UPDATE ${t} SET principal_sub = 'mallory' WHERE seq = 2`,
+      );
       expect((await verifyChain(backend.store)).broken).toMatchObject({
         seq: 2,
         problem: "edited",
@@ -196,7 +139,7 @@ for (const [name, factory, skipReason] of backends) {
 
     it("verify names the record after a deleted one", async () => {
       await appendMany(5);
-      await backend.exec((t) => `DELETE FROM ${t} WHERE seq = 3`);
+      await backend.exec(({ records: t }) => `DELETE FROM ${t} WHERE seq = 3`);
       const report = await verifyChain(backend.store);
       expect(report.broken).toMatchObject({ seq: 4, problem: "deleted" });
       expect(report.broken!.message).toMatch(/between seq 2 and record seq 4/);
@@ -204,7 +147,7 @@ for (const [name, factory, skipReason] of backends) {
 
     it("verify names a deleted start of the chain", async () => {
       await appendMany(3);
-      await backend.exec((t) => `DELETE FROM ${t} WHERE seq = 1`);
+      await backend.exec(({ records: t }) => `DELETE FROM ${t} WHERE seq = 1`);
       expect((await verifyChain(backend.store)).broken).toMatchObject({
         seq: 2,
         problem: "deleted",
@@ -214,9 +157,9 @@ for (const [name, factory, skipReason] of backends) {
     it("verify names reordered records", async () => {
       await appendMany(5);
       // swap the positions of records 3 and 4
-      await backend.exec((t) => `UPDATE ${t} SET seq = 100 WHERE seq = 3`);
-      await backend.exec((t) => `UPDATE ${t} SET seq = 3 WHERE seq = 4`);
-      await backend.exec((t) => `UPDATE ${t} SET seq = 4 WHERE seq = 100`);
+      await backend.exec(({ records: t }) => `UPDATE ${t} SET seq = 100 WHERE seq = 3`);
+      await backend.exec(({ records: t }) => `UPDATE ${t} SET seq = 3 WHERE seq = 4`);
+      await backend.exec(({ records: t }) => `UPDATE ${t} SET seq = 4 WHERE seq = 100`);
       const report = await verifyChain(backend.store);
       expect(report.broken).toMatchObject({ seq: 3, problem: "reordered" });
       expect(report.broken!.message).toMatch(/chained after seq 2 is at seq 4/);
@@ -241,7 +184,7 @@ for (const [name, factory, skipReason] of backends) {
       // a second pass removes nothing newer than the cutoff
       expect(await backend.store.prune("2026-01-01T00:00:00.000Z", retentionBody)).toBeNull();
       // deleting beyond what retention removed is still caught
-      await backend.exec((t) => `DELETE FROM ${t} WHERE seq = 4`);
+      await backend.exec(({ records: t }) => `DELETE FROM ${t} WHERE seq = 4`);
       expect((await verifyChain(backend.store)).broken).toMatchObject({
         seq: 5,
         problem: "deleted",
@@ -255,6 +198,95 @@ for (const [name, factory, skipReason] of backends) {
       const left = await backend.store.query({ order: "chain" });
       expect(left.map((r) => r.kind)).toEqual(["retention", "decision"]);
       expect(await verifyChain(backend.store)).toMatchObject({ ok: true, anchor: "retention" });
+    });
+  });
+}
+
+for (const [name, factory, skipReason] of backends) {
+  describe.skipIf(skipReason !== null)(`${name} audit store with a checkpoint signer`, () => {
+    const temp = useTempDir("gatehouse-audit-signed");
+    let backend: Backend;
+    let keys: TrustedKeys;
+    const EVERY = 10;
+    beforeEach(async () => {
+      const key = loadSigningKey(null, temp.path);
+      keys = new TrustedKeys([key.publicKey]);
+      backend = await factory(temp.path, { schema, signer: new CheckpointSigner(key, EVERY) });
+    });
+    afterEach(async () => {
+      await backend.close();
+    });
+
+    async function appendBatches(store: AuditStore, n: number, size: number, time?: string) {
+      for (let i = 0; i < n; i += size) {
+        const batch = Array.from({ length: Math.min(size, n - i) }, () =>
+          body(time ? { time } : {}),
+        );
+        await store.append(batch, { durable: false });
+      }
+    }
+
+    const seqs = async () => (await backend.store.checkpoints()).map((c) => c.seq);
+
+    it("signs the first record, then every `every` records, in the appending transaction", async () => {
+      await appendBatches(backend.store, 25, 4);
+      const checkpoints = await backend.store.checkpoints();
+      expect(checkpoints.map((c) => [c.seq, c.next_by, c.reason])).toEqual([
+        [1, 11, "count"],
+        [11, 21, "count"],
+        [21, 31, "count"],
+      ]);
+      const records = await backend.store.query({ order: "chain" });
+      expect(checkpoints[1]!.hash).toBe(records[10]!.hash);
+      const report = await verifyChain(backend.store, { keys });
+      expect(report).toMatchObject({
+        ok: true,
+        problems: [],
+        signatures: { checked: true, checkpoints: 3, last_signed_seq: 21, unsigned_tail: 4 },
+      });
+    });
+
+    it("checkpoint() signs the head once, and nothing when no record came in", async () => {
+      await appendBatches(backend.store, 3, 3);
+      const timed = await backend.store.checkpoint("time");
+      expect(timed).toMatchObject({ seq: 3, next_by: 13, reason: "time" });
+      expect(await backend.store.checkpoint("time")).toBeNull();
+      // the next count checkpoint keeps the time checkpoint's promise
+      await appendBatches(backend.store, 12, 5);
+      expect(await seqs()).toEqual([1, 3, 13]);
+      expect((await verifyChain(backend.store, { keys })).signatures.unsigned_tail).toBe(2);
+    });
+
+    it("keeps the promise when two handles (replicas) append in turn", async () => {
+      const other = backend.other();
+      for (let i = 0; i < 8; i++) await appendBatches(i % 2 ? other : backend.store, 7, 7);
+      expect(await seqs()).toEqual([1, 11, 21, 31, 41, 51]);
+      expect((await verifyChain(backend.store, { keys })).ok).toBe(true);
+    });
+
+    it("signs a retention record as the chain's new anchor and drops the removed checkpoints", async () => {
+      await appendBatches(backend.store, 15, 5, "2025-01-01T00:00:00.000Z");
+      await appendBatches(backend.store, 5, 5, "2026-06-01T00:00:00.000Z");
+      const record = await backend.store.prune("2026-01-01T00:00:00.000Z", retentionBody);
+      expect(record).toMatchObject({ seq: 21, kind: "retention" });
+      const checkpoints = await backend.store.checkpoints();
+      expect(checkpoints.map((c) => [c.seq, c.reason])).toEqual([[21, "retention"]]);
+      expect(checkpoints[0]!.hash).toBe(record!.hash);
+      expect(await verifyChain(backend.store, { keys })).toMatchObject({
+        ok: true,
+        anchor: "retention",
+        records: 6,
+      });
+    });
+
+    it("signs nothing over a head below the last checkpoint (a truncated store)", async () => {
+      await appendBatches(backend.store, 12, 6);
+      await backend.exec(({ records }) => `DELETE FROM ${records} WHERE seq > 5`);
+      expect(await backend.store.checkpoint("time")).toBeNull();
+      expect((await verifyChain(backend.store, { keys })).broken).toMatchObject({
+        seq: 11,
+        problem: "truncated",
+      });
     });
   });
 }

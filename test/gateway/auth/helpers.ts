@@ -8,6 +8,7 @@ import type { Gateway } from "../../../gateway/gateway.ts";
 import type { Logger } from "../../../gateway/log.ts";
 import { rawRequest, startStandInGateway, type RawResponse } from "../server/helpers.ts";
 import { freePort } from "../upstream/helpers.ts";
+import { LOOPBACK_EGRESS } from "../../helpers/egress.ts";
 
 export const MCP_HEADERS = {
   "content-type": "application/json",
@@ -50,7 +51,10 @@ export function startAuthGateway(
   flags: ConfigLayer = {},
   log?: Logger,
 ): Promise<Gateway> {
-  return startStandInGateway({ dev: false, ...flags, port, auth }, log ? { log } : {});
+  return startStandInGateway(
+    { dev: false, egress: LOOPBACK_EGRESS, ...flags, port, auth },
+    log ? { log } : {},
+  );
 }
 
 export async function resourceOnFreePort(): Promise<{ port: number; resource: string }> {
@@ -81,7 +85,8 @@ export async function principalSeenBy(
   return list.json.result.tools[0].description as string;
 }
 
-/** A JWT signed with `key` (a private JWK) over `claims`, header fields overridable. */
+/** A JWT access token (typ at+jwt, RFC 9068) signed with `key` (a private JWK) over `claims`,
+ * header fields overridable. */
 export async function signWith(
   key: JWK,
   claims: JWTPayload,
@@ -89,7 +94,7 @@ export async function signWith(
 ): Promise<string> {
   const alg = (header.alg as string | undefined) ?? key.alg ?? "ES256";
   return new SignJWT(claims)
-    .setProtectedHeader({ alg, kid: key.kid, ...header })
+    .setProtectedHeader({ alg, kid: key.kid, typ: "at+jwt", ...header })
     .sign(await importJWK(key, alg));
 }
 

@@ -21,6 +21,7 @@ import {
   signWith,
   startAuthGateway,
 } from "./helpers.ts";
+import { loopbackEgress } from "../../helpers/egress.ts";
 
 let provider: TestProvider;
 const gateways: Gateway[] = [];
@@ -155,6 +156,7 @@ describe("the key cache's clock", () => {
       cooldownMs: 0,
       log: silentLogger,
       now: () => now,
+      egress: loopbackEgress(),
     });
     const token = await provider.clientCredentialsToken(resources[0]!.resource);
     const [header, payload, signature] = token.split(".") as [string, string, string];

@@ -17,6 +17,7 @@ import {
 } from "../../fixtures/oidc/provider.ts";
 import { catalogOf, scriptedServer, stdio, waitFor } from "../upstream/helpers.ts";
 import { bearer, initializeBody, listToolsBody, post, resourceOnFreePort } from "./helpers.ts";
+import { LOOPBACK_EGRESS } from "../../helpers/egress.ts";
 
 let provider: TestProvider;
 let gateway: Gateway;
@@ -32,6 +33,7 @@ beforeAll(async () => {
     flags: {
       port: chosen.port,
       auth: { issuers: [{ issuer: provider.issuer }], requiredScopes: ["mcp:tools"] },
+      egress: LOOPBACK_EGRESS,
     },
   });
   gateway = await Gateway.start(config, { log: silentLogger, catalog });

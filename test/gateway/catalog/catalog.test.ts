@@ -12,6 +12,7 @@ import {
   virtualTarget,
   virtualToolTarget,
 } from "../../../gateway/catalog/index.ts";
+import { loopbackEgress } from "../../helpers/egress.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
@@ -97,7 +98,7 @@ describe("the default catalog (catalog/)", () => {
 
 describe("loadCatalog", () => {
   it("reads http and sse transports, keeping secret references unresolved", () => {
-    const catalog = loadCatalog(join(fixtures, "valid"));
+    const catalog = loadCatalog(join(fixtures, "valid"), { egress: loopbackEgress().policy });
     const github = catalog.servers.get("github")!;
     expect(github.transport).toEqual({
       type: "http",
@@ -123,7 +124,7 @@ describe("loadCatalog", () => {
   });
 
   it("reads a virtual server's prompts, renamed or not, and its resource servers", () => {
-    const catalog = loadCatalog(join(fixtures, "valid"));
+    const catalog = loadCatalog(join(fixtures, "valid"), { egress: loopbackEgress().policy });
     expect(catalog.virtualServers.get("triage")!.tools).toEqual([]);
     expect(virtualEntries(catalog, "triage", "prompts")).toEqual([
       {

@@ -3,7 +3,7 @@
 import { Command } from "commander";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { registerCatalogCommands } from "../../../cli/commands/catalog.ts";
+import { defineCatalogCommands } from "../../../cli/commands/catalog.ts";
 import { CatalogError, loadCatalog } from "../../../gateway/catalog/index.ts";
 import { useTempDir } from "../../helpers/temp-dir.ts";
 
@@ -121,7 +121,7 @@ describe("the credentials block", () => {
     );
     // the command's own function, in process (test/gateway/catalog runs the launcher as a user would)
     const program = new Command().exitOverride();
-    registerCatalogCommands(program);
+    defineCatalogCommands(program.command("catalog"));
     const run = program.parseAsync(
       ["catalog", "validate", join(dir.path, "catalog"), "--check-secrets"],
       { from: "user" },

@@ -20,6 +20,7 @@ import {
   startAuthorizationServer,
   type AuthorizationServer,
 } from "./authorization-server.ts";
+import { loopbackEgress } from "../../helpers/egress.ts";
 
 const RESOURCE = "http://127.0.0.1:9/upstream/mcp";
 const TTL_SECONDS = 300;
@@ -40,7 +41,7 @@ function basicClient(options: { cache?: TokenCache; viaIssuer?: boolean } = {}):
       clientSecret: BASIC_CLIENT.secret,
       authMethod: "client_secret_basic",
     },
-    { cache: options.cache },
+    { cache: options.cache, fetch: loopbackEgress().fetch },
   );
 }
 
@@ -69,12 +70,15 @@ describe("client credentials", () => {
   });
 
   it("authenticates with client_secret_post and finds the token endpoint from the issuer", async () => {
-    const client = new OAuthClient({
-      issuer: as.issuer,
-      clientId: POST_CLIENT.id,
-      clientSecret: POST_CLIENT.secret,
-      authMethod: "client_secret_post",
-    });
+    const client = new OAuthClient(
+      {
+        issuer: as.issuer,
+        clientId: POST_CLIENT.id,
+        clientSecret: POST_CLIENT.secret,
+        authMethod: "client_secret_post",
+      },
+      { fetch: loopbackEgress().fetch },
+    );
     expect(await client.tokenEndpointUrl()).toBe(as.tokenUrl);
     const token = await client.clientCredentials({ resource: RESOURCE });
     expect(decodeJwt(token).client_id).toBe(POST_CLIENT.id);
@@ -82,12 +86,15 @@ describe("client credentials", () => {
 
   it("says why a wrong client secret fails, without the secret", async () => {
     const secret = "wrong-secret-do-not-print-4242";
-    const client = new OAuthClient({
-      tokenUrl: as.tokenUrl,
-      clientId: BASIC_CLIENT.id,
-      clientSecret: secret,
-      authMethod: "client_secret_basic",
-    });
+    const client = new OAuthClient(
+      {
+        tokenUrl: as.tokenUrl,
+        clientId: BASIC_CLIENT.id,
+        clientSecret: secret,
+        authMethod: "client_secret_basic",
+      },
+      { fetch: loopbackEgress().fetch },
+    );
     const error = await failure(client.clientCredentials({ resource: RESOURCE }));
     expect(error.message).toMatch(
       new RegExp(
@@ -235,7 +242,7 @@ describe("misbehaving token endpoints", () => {
         clientSecret: "s3cr3t-value-xyz",
         authMethod: "client_secret_post",
       },
-      { timeoutMs },
+      { timeoutMs, fetch: loopbackEgress().fetch },
     );
   const cases = [
     ["html", /the answer is not a JSON object/],

@@ -20,6 +20,7 @@ import {
   startAuthorizationServer,
   type AuthorizationServer,
 } from "./authorization-server.ts";
+import { loopbackEgress } from "../../helpers/egress.ts";
 
 const RESOURCE = "http://127.0.0.1:9/refusing/mcp";
 const env = { BASIC_SECRET: BASIC_CLIENT.secret, STATIC_KEY: "static-key-0123456789" };
@@ -58,6 +59,8 @@ const clientCredentials = (): ClientCredentialsConfig => ({
   resource: RESOURCE,
 });
 const post = (body: RequestInit["body"] = "{}") => ({ method: "POST", body });
+/** the authorization server runs on loopback over http */
+const viaLoopback = { fetch: loopbackEgress().fetch };
 const tokensIssued = () =>
   as.issued.filter((i) => i.resource === RESOURCE).map((i) => `Bearer ${i.token}`);
 
@@ -88,7 +91,7 @@ describe("static credentials", () => {
 
 describe("OAuth credentials over the credentialed fetch", () => {
   it("retry a refused request once with a fresh token, and refetch on the next request", async () => {
-    const provider = createCredentialProvider(clientCredentials(), env);
+    const provider = createCredentialProvider(clientCredentials(), env, viaLoopback);
     const send = fetchWithCredentials(fetch, provider);
     status = 401;
     expect((await send(upstreamUrl, post())).status).toBe(401);
@@ -102,7 +105,7 @@ describe("OAuth credentials over the credentialed fetch", () => {
   });
 
   it("do not resend a body that cannot be replayed, but drop the refused token", async () => {
-    const provider = createCredentialProvider(clientCredentials(), env);
+    const provider = createCredentialProvider(clientCredentials(), env, viaLoopback);
     const send = fetchWithCredentials(fetch, provider);
     await send(upstreamUrl, post());
     const before = tokensIssued().length;
@@ -129,6 +132,7 @@ describe("OAuth credentials over the credentialed fetch", () => {
         subject_token: { source: "gateway_client_credentials", scope: "gateway" },
       },
       env,
+      viaLoopback,
     );
     const first = await provider.headers();
     const subject = as.issued.at(-2)!;
@@ -164,6 +168,7 @@ describe("buildTransport", () => {
     const http = buildTransport(
       server({ type: "http", url: upstreamUrl, headers: {} }, clientCredentials()),
       env,
+      loopbackEgress(),
     );
     expect(http.secrets).toContain(BASIC_CLIENT.secret);
     await http.transport.close();

@@ -29,6 +29,7 @@ import {
   startAuthorizationServer,
   type AuthorizationServer,
 } from "./authorization-server.ts";
+import { loopbackEgress } from "../../helpers/egress.ts";
 
 let CLIENT_TOKEN = "";
 const CLIENT_COOKIE = "session=client-cookie-xyz";
@@ -118,7 +119,7 @@ beforeAll(async () => {
   const config = loadConfig({ flags: { port: 0, dev: true, dataDir: join(tmp, "data") } });
   gateway = await Gateway.start(config, {
     log: recordingLog,
-    catalog: loadCatalog(writeCatalog()),
+    catalog: loadCatalog(writeCatalog(), { egress: loopbackEgress().policy }),
   });
   await waitFor(
     "upstreams ready",

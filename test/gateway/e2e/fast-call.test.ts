@@ -51,10 +51,14 @@ async function startScriptedHttp(port: number): Promise<ChildProcess> {
 }
 
 function testCatalog(port: number): Catalog {
-  const catalog = catalogOf({
-    scripted: stdio([...TYPESCRIPT_NODE_FLAGS, scriptedServer]),
-    scriptedhttp: { type: "http", url: `http://127.0.0.1:${port}/mcp`, headers: {} },
-  });
+  const catalog = catalogOf(
+    {
+      scripted: stdio([...TYPESCRIPT_NODE_FLAGS, scriptedServer]),
+      scriptedhttp: { type: "http", url: `http://127.0.0.1:${port}/mcp`, headers: {} },
+    },
+    // the HTTP fixture serves one MCP session, so every caller shares it
+    { scriptedhttp: { isolation: "shared" } },
+  );
   const read: ToolMetadata = { risk: "read", tags: [] };
   for (const server of SERVERS)
     catalog.servers.get(server)!.tools = Object.fromEntries(TOOLS.map((t) => [t, read]));

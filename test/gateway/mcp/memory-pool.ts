@@ -1,6 +1,7 @@
 // A stand-in UpstreamPool for tests: real SDK Clients connected over InMemoryTransport to real
 // SDK servers running in-process. It follows the pool contract (contracts.ts) closely enough to
-// exercise the session server: caching lists, CallerRef attribution, UpstreamError mapping.
+// exercise the session server: caching lists, CallerRef attribution, UpstreamError mapping, and the
+// sessions on a connection. Every server is one connection for every caller (isolation shared).
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -12,6 +13,7 @@ import {
 import {
   UpstreamError,
   type CallerRef,
+  type ConnectionScope,
   type ListKind,
   type UpstreamClientHandlers,
   type UpstreamConnection,
@@ -42,6 +44,8 @@ export class MemoryConnection implements UpstreamConnection {
   );
   private readonly cache = new Map<ListKind, Record<string, unknown>[]>();
   private readonly callers: CallerRef[] = [];
+  private readonly attached = new Set<string>();
+  readonly isolation = "shared" as const;
   /** every request forwarded, for assertions */
   readonly seen: { method: string; params?: Record<string, unknown> }[] = [];
 
@@ -50,6 +54,23 @@ export class MemoryConnection implements UpstreamConnection {
     private readonly upstream: McpServer | undefined,
     private readonly handlers: () => UpstreamClientHandlers | undefined,
   ) {}
+
+  get key(): string {
+    return this.name;
+  }
+
+  sessions(): ReadonlySet<string> {
+    return this.attached;
+  }
+
+  attach(scope: ConnectionScope): this {
+    this.attached.add(scope.sessionId);
+    return this;
+  }
+
+  detach(scope: ConnectionScope): void {
+    this.attached.delete(scope.sessionId);
+  }
 
   async start(): Promise<void> {
     if (!this.upstream) {
@@ -73,6 +94,7 @@ export class MemoryConnection implements UpstreamConnection {
         this.name,
         { jsonrpc: "2.0", ...n } as JSONRPCNotification,
         LIST_CHANGED[n.method] ? undefined : caller(),
+        this.attached,
       );
     };
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -159,9 +181,12 @@ export class MemoryConnection implements UpstreamConnection {
 }
 
 /** Upstreams by name; `undefined` stands for a server that never comes up. */
-export async function memoryPool(
-  upstreams: Record<string, McpServer | undefined>,
-): Promise<UpstreamPool & { connection(name: string): MemoryConnection }> {
+export async function memoryPool(upstreams: Record<string, McpServer | undefined>): Promise<
+  UpstreamPool & {
+    /** without a scope: the server's one connection, for assertions */
+    connection(name: string, scope?: ConnectionScope): MemoryConnection;
+  }
+> {
   let handlers: UpstreamClientHandlers | undefined;
   const connections = new Map<string, MemoryConnection>();
   for (const [name, server] of Object.entries(upstreams)) {
@@ -170,19 +195,27 @@ export async function memoryPool(
     connections.set(name, connection);
   }
   return {
-    get: (name) => connections.get(name),
-    connection: (name) => connections.get(name)!,
+    connection: (name: string, scope?: ConnectionScope) => {
+      const connection = connections.get(name);
+      return connection && scope ? connection.attach(scope) : connection!;
+    },
+    server: (name) => connections.get(name),
     names: () => [...connections.keys()],
     status: (): UpstreamStatus[] =>
       [...connections.values()].map((c) => ({
         name: c.name,
         transport: "stdio",
+        isolation: "shared",
         state: c.state(),
         restarts: 0,
         since: new Date().toISOString(),
+        connections: { open: 1, ready: c.state() === "ready" ? 1 : 0, max: 1 },
       })),
     setClientHandlers: (h) => {
       handlers = h;
+    },
+    endSession: (scope) => {
+      for (const c of connections.values()) c.detach(scope);
     },
     close: async () => {
       await Promise.all([...connections.values()].map((c) => c.close()));

@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 describe("obligations", () => {
-  it("enforces rate_limit per principal and server", async () => {
+  it("enforces rate_limit per principal and tool", async () => {
     const call = () =>
       s.client.callTool({ name: "fetch__fetch", arguments: { url: "https://docs.example.com/a" } });
     for (let i = 0; i < 60; i++) await call();
@@ -36,7 +36,7 @@ describe("obligations", () => {
     expect(error).toBeInstanceOf(McpError);
     expect((error as McpError).code).toBe(-32003);
     expect((error as McpError).message).toContain(
-      "rate limit of 60 calls per 1m on server fetch exceeded for mallory",
+      "rate limit of 60 calls per 1m on fetch__fetch exceeded for mallory",
     );
     expect(pool.connection("fetch").seen).toHaveLength(60);
   });

@@ -61,9 +61,10 @@ beforeAll(async () => {
   catalog = loadCatalog(dir);
   policy = await PolicyEngine.fromDirectories([POLICY_DIR]);
   pool = createUpstreamPool(catalog, { logger: quiet });
-  for (let i = 0; i < 300 && pool.get("everything")?.state() !== "ready"; i++)
-    await new Promise((r) => setTimeout(r, 50));
-  expect(pool.get("everything")?.state()).toBe("ready");
+  // stdio: one process per principal, made at first use; the start-up probe says it can start
+  const probed = () => pool.status().find((s) => s.name === "everything")?.state;
+  for (let i = 0; i < 300 && probed() !== "ready"; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(probed()).toBe("ready");
 }, 60_000);
 
 afterAll(async () => {

@@ -102,7 +102,9 @@ describe("initialize", () => {
     expect(capabilities?.prompts).toBeDefined();
     expect(capabilities?.resources).toBeDefined();
     expect(capabilities?.logging).toBeDefined();
-    expect(client.getInstructions()).toContain("[everything] Test tools for everything.");
+    expect(client.getInstructions()).toContain(
+      'Instructions of upstream server "everything" (its tools are named everything__<name>), quoted as it wrote them:\n> Test tools for everything.',
+    );
     await expect(client.ping()).resolves.toEqual({});
   });
 });
@@ -468,13 +470,36 @@ describe("resources and prompts", () => {
     expect(upstream.seen.at(-1)?.method).toBe("resources/unsubscribe");
   });
 
-  it("forwards logging/setLevel to the upstreams that log", async () => {
-    const s = await session({ principal: alice });
-    await s.client.setLoggingLevel("debug");
-    expect(pool.connection("everything").seen.at(-1)).toEqual({
-      method: "logging/setLevel",
-      params: { level: "debug" },
-    });
+  it("keeps logging/setLevel for a shared upstream in the gateway: each session gets its own levels", async () => {
+    const everything = everythingServer();
+    const own = await memoryPool({ everything: everything.server });
+    const received = new Map<string, string[]>();
+    const listen = (name: string) => (client: Connected["client"]) =>
+      client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+        received.set(name, [...(received.get(name) ?? []), `${n.params.level} ${n.params.data}`]);
+      });
+    const quiet = await connect({ pool: own, policy, principal: alice, setup: listen("quiet") });
+    const chatty = await connect({ pool: own, policy, principal: alice, setup: listen("chatty") });
+    try {
+      // both sessions are on the upstream's one connection once they used it
+      await quiet.client.listTools();
+      await chatty.client.listTools();
+      await quiet.client.setLoggingLevel("error");
+      expect(own.connection("everything").seen.map((r) => r.method)).not.toContain(
+        "logging/setLevel",
+      );
+      // log messages tied to no request: the connection's sessions, each at its own level
+      await everything.server.sendLoggingMessage({ level: "info", data: "routine" });
+      await everything.server.sendLoggingMessage({ level: "error", data: "broken" });
+      for (let i = 0; i < 100 && (received.get("chatty")?.length ?? 0) < 2; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(received.get("chatty")).toEqual(["info routine", "error broken"]);
+      expect(received.get("quiet")).toEqual(["error broken"]);
+    } finally {
+      await quiet.close();
+      await chatty.close();
+      await own.close();
+    }
   });
 });
 

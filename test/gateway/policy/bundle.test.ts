@@ -9,6 +9,7 @@ import {
   PolicyEngine,
   type Decision,
 } from "../../../gateway/policy/index.ts";
+import { schemaDeclaring } from "./helpers.ts";
 import {
   buildPolicy,
   loadPolicyDirectory,
@@ -33,7 +34,13 @@ function inputFor([sub, groups, server, tool, risk, args]: (typeof inputs)[numbe
   return buildDecisionInput({
     request: { id: "req", time: new Date("2026-11-24T10:00:00Z") },
     principal: { sub, groups: [...groups], auth: "jwt" },
-    mcp: { method: "tools/call", server, tool, arguments: { ...args } },
+    mcp: {
+      method: "tools/call",
+      server,
+      tool,
+      arguments: { ...args },
+      inputSchema: schemaDeclaring(args),
+    },
     tool: { risk },
     server: { name: server },
   });

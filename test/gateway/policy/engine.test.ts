@@ -8,6 +8,7 @@ import {
   PolicyEngine,
   type PrincipalPart,
 } from "../../../gateway/policy/index.ts";
+import { schemaDeclaring } from "./helpers.ts";
 
 const policies = fileURLToPath(new URL("../../../policies", import.meta.url));
 
@@ -30,7 +31,13 @@ function call(
   return buildDecisionInput({
     request: { id: "req-1", time: new Date("2026-11-24T10:00:00Z") },
     principal,
-    mcp: { method: "tools/call", server, tool, arguments: args },
+    mcp: {
+      method: "tools/call",
+      server,
+      tool,
+      arguments: args,
+      inputSchema: schemaDeclaring(args),
+    },
     tool: { risk },
     server: { name: server },
   });
@@ -55,7 +62,7 @@ describe("PolicyEngine with policies/", () => {
       redact_arguments: [],
       redact_result: [],
       confirm: false,
-      rate_limit: null,
+      rate_limit: { requests: 60, per: "1m" }, // data.access.risk_rate_limits.write
     });
     expect(d.error).toBeUndefined();
   });
@@ -66,7 +73,7 @@ describe("PolicyEngine with policies/", () => {
     );
     expect(d.allow).toBe(false);
     expect(d.reasons).toEqual([
-      `argument path=/etc/passwd is outside the allowed paths ["/sandbox/", "/tmp/gatehouse/"]`,
+      `argument path=/etc/passwd is outside the allowed paths ["/sandbox", "/tmp/gatehouse"]`,
     ]);
     expect(d.error).toBeUndefined();
   });

@@ -19,10 +19,12 @@ import type {
 import type { PolicyEngine } from "../../../gateway/policy/index.ts";
 
 export const emptyPool = (): UpstreamPool => ({
-  get: () => undefined,
+  connection: () => undefined,
+  server: () => undefined,
   names: () => [],
   status: () => [],
   setClientHandlers() {},
+  endSession() {},
   close: async () => {},
 });
 

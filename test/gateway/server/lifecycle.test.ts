@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../../gateway/config.ts";
 import { silentLogger } from "../../../gateway/log.ts";
 import { BoundedEventStore } from "../../../gateway/mcp/event-store.ts";
-import { HANDSHAKE_IDLE_MS, SessionManager } from "../../../gateway/mcp/sessions.ts";
+import { SessionManager } from "../../../gateway/mcp/sessions.ts";
 import {
   emptyPool,
   newGate,
@@ -94,6 +94,8 @@ describe("SessionManager", () => {
       const principal = { sub: "dev", auth: "dev" as const };
       const idle = await manager.open(principal, { kind: "all" }, {});
       const busy = await manager.open(principal, { kind: "all" }, {});
+      manager.markInitialized(idle);
+      manager.markInitialized(busy);
       const leave = manager.enter(busy);
       now += 5000;
       expect(await manager.expireIdle()).toBe(1);
@@ -103,16 +105,17 @@ describe("SessionManager", () => {
       now += 5000;
       expect(await manager.expireIdle()).toBe(1);
       expect(manager.store.size()).toBe(0);
-      expect(manager.store.countFor(busy.principalKey)).toBe(0);
+      expect(manager.store.countFor(busy.quotaKey)).toBe(0);
     } finally {
       await manager.closeAll();
     }
   });
 
-  it("expires a session unused since its initialize sooner than an established one", async () => {
+  it("expires a session whose client never sent notifications/initialized, even with a stream open", async () => {
     let now = 1_000_000;
+    const handshakeTimeoutMs = DEFAULT_LIMITS.handshakeTimeoutMs;
     const manager = new SessionManager({
-      limits: { ...DEFAULT_LIMITS, sessionIdleMs: 10 * HANDSHAKE_IDLE_MS },
+      limits: { ...DEFAULT_LIMITS, sessionIdleMs: 100 * handshakeTimeoutMs },
       separator: "__",
       createSessionServer: standInSessionServer(),
       context: {
@@ -128,8 +131,11 @@ describe("SessionManager", () => {
       const principal = { sub: "dev", auth: "dev" as const };
       const abandoned = await manager.open(principal, { kind: "all" }, {});
       const used = await manager.open(principal, { kind: "all" }, {});
-      expect(manager.find(used.id, principal, { kind: "all" })).toBe(used);
-      now += HANDSHAKE_IDLE_MS + 1;
+      manager.enter(abandoned); // a GET stream held open does not keep it
+      manager.markInitialized(used);
+      now += handshakeTimeoutMs - 1;
+      expect(await manager.expireIdle()).toBe(0);
+      now += 2;
       expect(await manager.expireIdle()).toBe(1);
       expect(manager.store.get(abandoned.id)).toBeUndefined();
       expect(manager.store.get(used.id)).toBe(used);

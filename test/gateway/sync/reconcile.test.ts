@@ -2,7 +2,7 @@
 // ones finish the request in flight and then stop, changed ones are replaced, unchanged ones keep
 // their connection.
 import { afterEach, describe, expect, it } from "vitest";
-import type { UpstreamPool } from "../../../gateway/mcp/contracts.ts";
+import type { ConnectionScope, UpstreamPool } from "../../../gateway/mcp/contracts.ts";
 import { createUpstreamPool } from "../../../gateway/mcp/upstream/index.ts";
 import {
   catalogOf,
@@ -21,6 +21,8 @@ afterEach(async () => {
 });
 
 const allReady = (p: UpstreamPool) => () => p.status().every((s) => s.state === "ready");
+/** one principal's connections (stdio servers are principal-scoped) */
+const scope: ConnectionScope = { sessionId: "s1", principalKey: "tenant" };
 
 describe("UpstreamPool.reconcile", () => {
   it("connects new servers, drains removed ones, replaces changed ones, keeps the rest", async () => {
@@ -33,9 +35,9 @@ describe("UpstreamPool.reconcile", () => {
       { logger: recordingLogger() },
     );
     await waitFor("upstreams ready", allReady(pool), 30_000);
-    const kept = pool.get("kept")!;
-    const changed = pool.get("changed")!;
-    const removed = pool.get("removed")!;
+    const kept = pool.connection("kept", scope)!;
+    const changed = pool.connection("changed", scope)!;
+    const removed = pool.connection("removed", scope)!;
 
     // a call on the removed server that is still in flight while the catalog changes: its
     // sampling request is answered only after reconcile() returned
@@ -63,9 +65,9 @@ describe("UpstreamPool.reconcile", () => {
     reconciled();
     expect(changes).toMatchObject({ added: ["added"], removed: ["removed"], changed: ["changed"] });
     expect(pool.names().sort()).toEqual(["added", "changed", "kept"]);
-    expect(pool.get("kept")).toBe(kept);
-    expect(pool.get("changed")).not.toBe(changed);
-    expect(pool.get("removed")).toBeUndefined();
+    expect(pool.connection("kept", scope)).toBe(kept);
+    expect(pool.connection("changed", scope)).not.toBe(changed);
+    expect(pool.connection("removed", scope)).toBeUndefined();
 
     // the removed server answered the call it had, then stopped
     expect(textOf(await inFlight)).toBe("sampled: drained");
@@ -76,7 +78,7 @@ describe("UpstreamPool.reconcile", () => {
 
     await waitFor("new upstreams ready", allReady(pool), 30_000);
     const env = await pool
-      .get("changed")!
+      .connection("changed", scope)!
       .request(
         { method: "tools/call", params: { name: "env", arguments: {} } },
         { caller: { sessionId: "s1", requestId: 2 } },

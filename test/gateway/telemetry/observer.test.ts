@@ -160,7 +160,7 @@ describe("telemetry observer", () => {
     expect(up.attributes["network.transport"]).toBe("pipe");
   });
 
-  it("continues the client's trace and propagates the upstream span to HTTP upstreams", async () => {
+  it("continues the client's trace and propagates the upstream span to HTTP upstreams, without the client's tracestate", async () => {
     const { telemetry, spans } = memoryTelemetry();
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     const clientSpan = "00f067aa0ba902b7";
@@ -177,10 +177,9 @@ describe("telemetry observer", () => {
     const up = all.find((s) => s.kind === SpanKind.CLIENT)!;
     expect(root.spanContext().traceId).toBe(traceId);
     expect(parentOf(root)).toBe(clientSpan);
-    expect(headers).toEqual({
-      traceparent: `00-${traceId}-${up.spanContext().spanId}-01`,
-      tracestate: "vendor=1",
-    });
+    // the client's tracestate is its own vendor data: not taken into the gateway's spans
+    expect(headers).toEqual({ traceparent: `00-${traceId}-${up.spanContext().spanId}-01` });
+    expect(root.spanContext().traceState).toBeUndefined();
   });
 
   it("ignores a malformed traceparent and starts a new trace", async () => {
@@ -234,8 +233,24 @@ describe("telemetry observer", () => {
     }
     telemetry.observeUpstreams({
       status: () => [
-        { name: "github", transport: "http", state: "ready", restarts: 0, since: "" },
-        { name: "files", transport: "stdio", state: "failed", restarts: 3, since: "" },
+        {
+          name: "github",
+          transport: "http",
+          isolation: "session",
+          state: "ready",
+          restarts: 0,
+          since: "",
+          connections: { open: 2, ready: 2, max: 256 },
+        },
+        {
+          name: "files",
+          transport: "stdio",
+          isolation: "principal",
+          state: "failed",
+          restarts: 3,
+          since: "",
+          connections: { open: 0, ready: 0, max: 32 },
+        },
       ],
     });
     telemetry.setSyncState({
@@ -288,6 +303,63 @@ describe("telemetry observer", () => {
     expect(
       sample(swapped, "gatehouse_policy_active", { gatehouse_policy_revision: "rev-abc" }),
     ).toBe(0);
+  });
+});
+
+describe("telemetry redaction", () => {
+  const API_KEY = "ghk_0123456789abcdef_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq";
+  const PASSWORD = "Pg-Pa55word-only-here";
+  const SECRETS = [API_KEY, PASSWORD, TOKEN];
+
+  /** everything a span exports: names, attributes, status, events */
+  const exported = (all: ReturnType<ReturnType<typeof memoryTelemetry>["spans"]>) =>
+    JSON.stringify(
+      all.map((s) => ({ n: s.name, a: s.attributes, st: s.status, e: s.events, l: s.links })),
+    );
+
+  it("redacts every string attribute a client can choose: ids, user agent, subject, tool, URI", async () => {
+    const { telemetry, spans } = memoryTelemetry();
+    const facts = requestFacts({
+      requestId: `req ${API_KEY}`,
+      userAgent: `agent/1.0 (Bearer ${TOKEN})`,
+      principal: { sub: `svc ${API_KEY}`, auth: "api_key", groups: [] },
+    });
+    const request = telemetry.observer.startRequest(facts);
+    const { decision, input, bundleDigest } = decisionFacts(true);
+    input.mcp.tool = `create_issue_${API_KEY}`;
+    input.mcp.uri = `postgres://admin:${PASSWORD}@db/app`;
+    request.decided({ decision, input, bundleDigest });
+    const upstream = request.upstreamStarted({
+      server: "github",
+      transport: "stdio",
+      method: "resources/read",
+      target: `postgres://admin:${PASSWORD}@db/app`,
+    });
+    upstream.end({ status: "ok" });
+    await request.end({ status: "ok" });
+    const text = exported(spans());
+    for (const secret of SECRETS) expect(text).not.toContain(secret);
+    const root = spans().find((s) => s.kind === SpanKind.SERVER)!;
+    expect(root.attributes["mcp.resource.uri"]).toBe("postgres://admin:[redacted]@db/app");
+    expect(root.attributes["jsonrpc.request.id"]).toBe("req [redacted]");
+    expect(root.name).toBe("tools/call create_issue_[redacted]");
+  });
+
+  it("redacts a denial reason that quotes a key before cutting it to length", async () => {
+    const { telemetry, spans } = memoryTelemetry();
+    const request = telemetry.observer.startRequest(requestFacts());
+    // the key straddles the 512-character cut: cutting first would leave part of it
+    const reason = `${"x".repeat(500)} ${API_KEY}`;
+    request.decided(decisionFacts(false, [reason, `password=${PASSWORD}`]));
+    await request.end({ status: "denied" });
+    const text = exported(spans());
+    expect(text).not.toContain("ghk_0123");
+    expect(text).not.toContain(PASSWORD);
+    const root = only(spans(), "tools/call create_issue");
+    expect(root.attributes["gatehouse.decision.reasons"]).toEqual([
+      `${"x".repeat(500)} [redacted]`,
+      "password=[redacted]",
+    ]);
   });
 });
 

@@ -23,6 +23,7 @@ import {
 import { within } from "../server/helpers.ts";
 import { catalogOf, scriptedServer, stdio, waitFor } from "../upstream/helpers.ts";
 import { memoryTelemetry, parentOf, sample } from "./helpers.ts";
+import { LOOPBACK_EGRESS } from "../../helpers/egress.ts";
 
 const CLIENT_TRACE = "5b8aa5a2d2c872e8321cf37308d69df2";
 const CLIENT_SPAN = "051581bf3cb55c13";
@@ -46,7 +47,9 @@ beforeAll(async () => {
   catalog.servers.get("recorder")!.tools = { echo: meta("read") };
   // eng may read everywhere, but holds no write grant on scripted (policies/access/data.yaml)
   catalog.servers.get("scripted")!.tools = { crash: meta("read"), env: meta("write") };
-  const config = loadConfig({ flags: { port: 0, dataDir, auth: { apiKeys: true } } });
+  const config = loadConfig({
+    flags: { port: 0, dataDir, auth: { apiKeys: true }, egress: LOOPBACK_EGRESS },
+  });
   gateway = await Gateway.start(config, {
     log: silentLogger,
     catalog,

@@ -1,11 +1,12 @@
-// The upstream socket pools (agents.ts) against a real node:http server: a pooled socket is closed
+// The upstream socket pools (the egress guard's agents) against a real node:http server: a pooled socket is closed
 // by the gateway before the upstream closes it, so a request is never written to a socket the
 // upstream is closing; sockets in use are left alone however long they stay quiet.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { UPSTREAM_SOCKET_IDLE_MS } from "../../../gateway/mcp/upstream/agents.ts";
+import { SOCKET_IDLE_MS } from "../../../gateway/egress/index.ts";
 import { leanPost } from "../../../gateway/mcp/upstream/lean-post.ts";
+import { loopbackEgress } from "../../helpers/egress.ts";
 
 const ANSWER = '{"jsonrpc":"2.0","id":1,"result":{}}';
 let server: Server | undefined;
@@ -22,7 +23,8 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<URL>
   return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`);
 }
 
-const post = (url: URL) => leanPost(url, "{}", { headers: {}, onMessage: () => undefined });
+const egress = loopbackEgress();
+const post = (url: URL) => leanPost(url, "{}", { egress, headers: {}, onMessage: () => undefined });
 
 describe("upstream socket pools", () => {
   it("close an idle socket before the upstream's announced timeout, so a request sent as the upstream closes it still succeeds", async () => {
@@ -63,14 +65,11 @@ describe("upstream socket pools", () => {
       req.on("end", () => {
         res.writeHead(200, { "content-type": "text/event-stream" });
         res.write(": working\n\n");
-        setTimeout(
-          () => res.end(`event: message\ndata: ${ANSWER}\n\n`),
-          UPSTREAM_SOCKET_IDLE_MS + 500,
-        );
+        setTimeout(() => res.end(`event: message\ndata: ${ANSWER}\n\n`), SOCKET_IDLE_MS + 500);
       });
     });
     const messages: unknown[] = [];
-    await leanPost(url, "{}", { headers: {}, onMessage: (m) => messages.push(m) });
+    await leanPost(url, "{}", { egress, headers: {}, onMessage: (m) => messages.push(m) });
     expect(messages).toEqual([JSON.parse(ANSWER)]);
   }, 15_000);
 });

@@ -19,7 +19,15 @@ export const everythingEntry = join(
   "dist/index.js",
 );
 
-export function catalogOf(servers: Record<string, Transport>): Catalog {
+/** Fields of a server file a test may set besides its transport. */
+export type ServerSettings = Partial<
+  Pick<CatalogServer, "isolation" | "max_connections" | "idle_timeout_seconds" | "tools">
+>;
+
+export function catalogOf(
+  servers: Record<string, Transport>,
+  settings: Record<string, ServerSettings> = {},
+): Catalog {
   const map = new Map<string, CatalogServer>();
   for (const [name, transport] of Object.entries(servers)) {
     map.set(name, {
@@ -30,6 +38,7 @@ export function catalogOf(servers: Record<string, Transport>): Catalog {
       tools: {},
       tool_defaults: { risk: "write", tags: [] },
       source: `${name}.yaml`,
+      ...settings[name],
     });
   }
   return { dir: "(test)", servers: map, virtualServers: new Map() };

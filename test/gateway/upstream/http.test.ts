@@ -8,9 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   UpstreamError,
   type CallerRef,
+  type ConnectionScope,
   type UpstreamPool,
 } from "../../../gateway/mcp/contracts.ts";
 import { createUpstreamPool } from "../../../gateway/mcp/upstream/index.ts";
+import { loopbackEgress } from "../../helpers/egress.ts";
 import {
   catalogOf,
   freePort,
@@ -22,6 +24,8 @@ import {
 } from "./helpers.ts";
 
 const caller: CallerRef = { sessionId: "session-h", requestId: 3 };
+/** HTTP servers are session-scoped: this session's own upstream MCP sessions */
+const scope: ConnectionScope = { sessionId: "session-h", principalKey: "tenant-h" };
 
 describe("a pool with HTTP upstreams", () => {
   const logger = recordingLogger();
@@ -59,6 +63,7 @@ describe("a pool with HTTP upstreams", () => {
         logger,
         backoff: { initialMs: 100, maxMs: 400 },
         env: { UPSTREAM_KEY: "key-that-must-not-leak" },
+        egress: loopbackEgress(),
       },
     );
     pool.setClientHandlers({
@@ -70,9 +75,10 @@ describe("a pool with HTTP upstreams", () => {
       },
       onNotification() {},
     });
+    const probed = (name: string) => pool.status().find((s) => s.name === name)?.state;
     await waitFor(
-      "web and legacy ready",
-      () => pool.get("web")!.state() === "ready" && pool.get("legacy")!.state() === "ready",
+      "web and legacy probed",
+      () => probed("web") === "ready" && probed("legacy") === "ready",
     );
   });
 
@@ -83,7 +89,7 @@ describe("a pool with HTTP upstreams", () => {
   });
 
   it("lists and calls tools over Streamable HTTP, with progress", async () => {
-    const web = pool.get("web")!;
+    const web = pool.connection("web", scope)!;
     expect((await web.list("tools")).map((t) => t.name)).toEqual(
       expect.arrayContaining(["echo", "get-sum"]),
     );
@@ -104,7 +110,7 @@ describe("a pool with HTTP upstreams", () => {
   });
 
   it("relays a sampling request over Streamable HTTP to the caller", async () => {
-    const result = await pool.get("web")!.request(
+    const result = await pool.connection("web", scope)!.request(
       {
         method: "tools/call",
         params: { name: "trigger-sampling-request", arguments: { prompt: "hi" } },
@@ -116,7 +122,7 @@ describe("a pool with HTTP upstreams", () => {
   });
 
   it("lists and calls tools over legacy SSE", async () => {
-    const legacy = pool.get("legacy")!;
+    const legacy = pool.connection("legacy", scope)!;
     expect(pool.status().find((s) => s.name === "legacy")?.transport).toBe("sse");
     const echo = await legacy.request(
       { method: "tools/call", params: { name: "echo", arguments: { message: "via sse" } } },
@@ -137,7 +143,7 @@ describe("a pool with HTTP upstreams", () => {
       logger.entries.filter((e) => e.message.startsWith("upstream html could not connect")),
     ).toHaveLength(1);
     const error = await pool
-      .get("html")!
+      .connection("html", scope)!
       .request({ method: "ping" }, { caller })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamError);
@@ -145,7 +151,7 @@ describe("a pool with HTTP upstreams", () => {
   });
 
   it("fails in-flight calls when the HTTP upstream dies, and reconnects when it is back", async () => {
-    const web = pool.get("web")!;
+    const web = pool.connection("web", scope)!;
     // caught at once: the call may fail while the upstream is being stopped
     const call = web
       .request(
@@ -161,7 +167,7 @@ describe("a pool with HTTP upstreams", () => {
     const error = await call;
     expect(error).toBeInstanceOf(UpstreamError);
     expect((error as UpstreamError).code).toBe(-32603);
-    expect(pool.get("legacy")!.state()).toBe("ready");
+    expect(pool.connection("legacy", scope)!.state()).toBe("ready");
 
     streamable = await startEverythingHttp("streamableHttp", streamablePort);
     await waitFor("web is back", () => web.state() === "ready", 15_000);

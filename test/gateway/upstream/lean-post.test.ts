@@ -4,6 +4,7 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leanPost, UpstreamHttpError } from "../../../gateway/mcp/upstream/lean-post.ts";
+import { loopbackEgress } from "../../helpers/egress.ts";
 
 type Script = (res: ServerResponse, body: string) => void;
 const scripts = new Map<string, Script>();
@@ -26,6 +27,7 @@ async function post(path: string, script: Script, maxBytes?: number): Promise<un
   scripts.set(path, script);
   const messages: unknown[] = [];
   await leanPost(new URL(path, base), '{"jsonrpc":"2.0","id":1,"method":"x"}', {
+    egress: loopbackEgress(),
     headers: { "mcp-session-id": "s1" },
     onMessage: (m) => messages.push(m),
     ...(maxBytes ? { maxBytes } : {}),

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   UpstreamError,
   type CallerRef,
+  type ConnectionScope,
   type UpstreamPool,
 } from "../../../gateway/mcp/contracts.ts";
 import { createUpstreamPool } from "../../../gateway/mcp/upstream/index.ts";
@@ -22,6 +23,8 @@ import {
 } from "./helpers.ts";
 
 const fastBackoff = { initialMs: 100, maxMs: 400 };
+/** one principal's scope: stdio servers are principal-scoped, so its callers share a process */
+const tenant: ConnectionScope = { sessionId: "session-a", principalKey: "tenant-1" };
 const alice: CallerRef = { sessionId: "session-a", requestId: 1 };
 const bob: CallerRef = { sessionId: "session-b", requestId: "b-7" };
 
@@ -84,13 +87,15 @@ describe("a pool with server-everything and the scripted fixture over stdio", ()
       ["everything", "stdio", "ready", 0],
       ["scripted", "stdio", "ready", 0],
     ]);
-    expect(pool.get("scripted")?.serverInfo()?.name).toBe("scripted");
-    expect(pool.get("everything")?.capabilities()?.tools).toBeDefined();
-    expect(pool.get("nope")).toBeUndefined();
+    // known from the start-up probe, before anyone has a connection
+    expect(pool.server("scripted")?.serverInfo()?.name).toBe("scripted");
+    expect(pool.server("everything")?.capabilities()?.tools).toBeDefined();
+    expect(pool.server("everything")?.isolation).toBe("principal");
+    expect(pool.connection("nope", tenant)).toBeUndefined();
   });
 
   it("lists every tool across pages, and [] for a kind the upstream does not declare", async () => {
-    const scripted = pool.get("scripted")!;
+    const scripted = pool.connection("scripted", tenant)!;
     const tools = await scripted.list("tools");
     expect(tools.map((t) => t.name)).toEqual([
       "echo",
@@ -104,7 +109,7 @@ describe("a pool with server-everything and the scripted fixture over stdio", ()
       "wait",
     ]);
     expect(await scripted.list("prompts")).toEqual([]);
-    const everything = await pool.get("everything")!.list("tools");
+    const everything = await pool.connection("everything", tenant)!.list("tools");
     expect(everything.map((t) => t.name)).toEqual(
       expect.arrayContaining(["echo", "get-sum", "trigger-long-running-operation"]),
     );
@@ -112,7 +117,7 @@ describe("a pool with server-everything and the scripted fixture over stdio", ()
 
   it("forwards a call and passes the result through", async () => {
     const result = await pool
-      .get("everything")!
+      .connection("everything", tenant)!
       .request(
         { method: "tools/call", params: { name: "echo", arguments: { message: "hi there" } } },
         { caller: alice },
@@ -122,7 +127,9 @@ describe("a pool with server-everything and the scripted fixture over stdio", ()
 
   it("relays an upstream's JSON-RPC error with its code and without the SDK's prefix", async () => {
     const error = await rejection(
-      pool.get("everything")!.request({ method: "no/such-method" }, { caller: alice }),
+      pool
+        .connection("everything", tenant)!
+        .request({ method: "no/such-method" }, { caller: alice }),
     );
     expect(error.code).toBe(-32601);
     expect(error.server).toBe("everything");
@@ -131,7 +138,7 @@ describe("a pool with server-everything and the scripted fixture over stdio", ()
 
   it("reports the upstream's progress to the caller", async () => {
     const progress: Progress[] = [];
-    const result = await pool.get("everything")!.request(
+    const result = await pool.connection("everything", tenant)!.request(
       {
         method: "tools/call",
         params: {
@@ -152,7 +159,7 @@ describe("a pool with server-everything and the scripted fixture over stdio", ()
   it("cancels a call when the caller's signal aborts, and tells the upstream", async () => {
     const controller = new AbortController();
     const call = pool
-      .get("scripted")!
+      .connection("scripted", tenant)!
       .request(
         { method: "tools/call", params: { name: "wait" } },
         { caller: alice, signal: controller.signal },
@@ -167,7 +174,7 @@ describe("a pool with server-everything and the scripted fixture over stdio", ()
 
   it("relays a sampling request to the caller that caused it, and its answer back", async () => {
     const result = await pool
-      .get("scripted")!
+      .connection("scripted", tenant)!
       .request(
         { method: "tools/call", params: { name: "sample", arguments: { prompt: "say hi" } } },
         { caller: bob },
@@ -181,7 +188,7 @@ describe("a pool with server-everything and the scripted fixture over stdio", ()
   });
 
   it("relays an elicitation request while another caller is in flight on another server", async () => {
-    const other = pool.get("everything")!.request(
+    const other = pool.connection("everything", tenant)!.request(
       {
         method: "tools/call",
         params: {
@@ -192,7 +199,7 @@ describe("a pool with server-everything and the scripted fixture over stdio", ()
       { caller: bob },
     );
     const result = await pool
-      .get("scripted")!
+      .connection("scripted", tenant)!
       .request({ method: "tools/call", params: { name: "elicit" } }, { caller: alice });
     expect(textOf(result)).toBe('elicited: accept {"name":"Ada"}');
     expect(requests.at(-1)).toEqual({
@@ -204,7 +211,7 @@ describe("a pool with server-everything and the scripted fixture over stdio", ()
   });
 
   it("attributes a server request to the most recent caller, or to the one its progressToken names", async () => {
-    const scripted = pool.get("scripted")!;
+    const scripted = pool.connection("scripted", tenant)!;
     const waiting = new AbortController();
     // alice's call asks for sampling only after bob's call started, naming itself by progressToken
     const aliceCall = scripted.request(
@@ -238,7 +245,7 @@ describe("a pool with server-everything and the scripted fixture over stdio", ()
 
   it("delivers a log message sent during a call to that call's caller", async () => {
     await pool
-      .get("scripted")!
+      .connection("scripted", tenant)!
       .request(
         { method: "tools/call", params: { name: "log", arguments: { tag: "x1" } } },
         { caller: bob },
@@ -253,7 +260,7 @@ describe("a pool with server-everything and the scripted fixture over stdio", ()
   });
 
   it("drops the cached list on list_changed and passes the notification on", async () => {
-    const scripted = pool.get("scripted")!;
+    const scripted = pool.connection("scripted", tenant)!;
     expect(await scripted.list("tools")).toHaveLength(9);
     await scripted.request(
       { method: "tools/call", params: { name: "add-tool" } },
@@ -274,7 +281,7 @@ describe("a pool with server-everything and the scripted fixture over stdio", ()
   });
 
   it("fails a call to an upstream that answers with garbage, logs it once, and stays up", async () => {
-    const scripted = pool.get("scripted")!;
+    const scripted = pool.connection("scripted", tenant)!;
     const error = await rejection(
       scripted.request(
         { method: "tools/call", params: { name: "garbage" } },
@@ -300,8 +307,8 @@ describe("a pool with server-everything and the scripted fixture over stdio", ()
   });
 
   it("fails the caller when the upstream crashes mid-call, restarts it, and leaves the other server alone", async () => {
-    const scripted = pool.get("scripted")!;
-    const slowOther = pool.get("everything")!.request(
+    const scripted = pool.connection("scripted", tenant)!;
+    const slowOther = pool.connection("everything", tenant)!.request(
       {
         method: "tools/call",
         params: { name: "trigger-long-running-operation", arguments: { duration: 1, steps: 2 } },
@@ -336,13 +343,13 @@ describe("a pool with server-everything and the scripted fixture over stdio", ()
 
   it("close() stops every child process, is idempotent, and refuses later calls", async () => {
     expect(childPids().length).toBeGreaterThanOrEqual(2);
+    const scripted = pool.connection("scripted", tenant)!;
     await Promise.all([pool.close(), pool.close()]);
     expect(childPids()).toEqual([]);
     expect(pool.status().map((s) => s.state)).toEqual(["closed", "closed"]);
-    const error = await rejection(
-      pool.get("scripted")!.request({ method: "ping" }, { caller: alice }),
-    );
-    expect(error.message).toMatch(/closed/);
+    const error = await rejection(scripted.request({ method: "ping" }, { caller: alice }));
+    expect(error.message).toMatch(/closed \(the gateway is shutting down\)/);
+    expect(() => pool.connection("scripted", tenant)).toThrow(/closed/);
   });
 });
 
@@ -358,7 +365,7 @@ describe("bounded concurrency per upstream", () => {
   afterAll(() => pool.close());
 
   it("runs the limit, queues the next, and refuses beyond the queue", async () => {
-    const scripted = pool.get("scripted")!;
+    const scripted = pool.connection("scripted", tenant)!;
     await waitFor("ready", () => scripted.state() === "ready");
     const stop = new AbortController();
     const running = scripted.request(
@@ -405,7 +412,7 @@ describe("a stdio upstream's environment", () => {
   afterAll(() => pool.close());
 
   it("holds only the catalog's variables (secrets resolved) and PATH", async () => {
-    const scripted = pool.get("scripted")!;
+    const scripted = pool.connection("scripted", tenant)!;
     await waitFor("ready", () => scripted.state() === "ready");
     const result = await scripted.request(
       { method: "tools/call", params: { name: "env" } },
@@ -420,7 +427,7 @@ describe("a stdio upstream's environment", () => {
   it("answers an upstream's sampling request with an error when no client handlers are set", async () => {
     const error = await rejection(
       pool
-        .get("scripted")!
+        .connection("scripted", tenant)!
         .request({ method: "tools/call", params: { name: "sample" } }, { caller: alice }),
     );
     expect(error.message).toMatch(/gatehouse has no client to relay sampling\/createMessage to/);
@@ -450,7 +457,7 @@ describe("an upstream that is down when the pool starts", () => {
   afterAll(() => pool.close());
 
   it("is marked failed without failing the pool, refuses calls clearly, and becomes ready once it comes up", async () => {
-    const late = pool.get("late")!;
+    const late = pool.connection("late", tenant)!;
     await waitFor("a failed attempt", () => pool.status().every((s) => s.lastError !== undefined));
     const error = await rejection(
       late.request({ method: "tools/call", params: { name: "echo" } }, { caller: alice }),

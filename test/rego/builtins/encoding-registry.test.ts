@@ -78,6 +78,21 @@ describe("LruCache", () => {
     expect(cache.get("a")).toBe(1);
     expect(cache.size).toBe(2);
   });
+
+  it("bounds the total weight of its values when given a weight", () => {
+    const cache = new LruCache<string, string>(10, { max: 5, of: (v) => v.length });
+    cache.set("a", "xx");
+    cache.set("b", "xx");
+    expect(cache.get("a")).toBe("xx");
+    cache.set("c", "xx"); // 6 > 5: the least recently used, b, goes
+    expect(cache.get("b")).toBeUndefined();
+    expect([cache.size, cache.weightHeld]).toEqual([2, 4]);
+    cache.set("a", "x"); // replacing a value re-weighs it
+    expect(cache.weightHeld).toBe(3);
+    cache.set("huge", "xxxxxx"); // heavier than the bound: not kept, nothing evicted
+    expect(cache.get("huge")).toBeUndefined();
+    expect([cache.size, cache.weightHeld]).toEqual([2, 3]);
+  });
 });
 
 describe("restricted builtins", () => {
@@ -89,7 +104,10 @@ describe("restricted builtins", () => {
       /eval_builtin_error: http.send: http.send is not available in Gatehouse policies/,
     );
     expect(lenient["http.send"]!({ method: "get", url: "http://127.0.0.1/" })).toBeUndefined();
-    expect(() => strict["io.jwt.decode_verify"]!("a.b.c", {})).toThrow(/input.principal.claims/);
+    expect(() => strict["net.lookup_ip_addr"]!("example.com")).toThrow(
+      /eval_builtin_error: net.lookup_ip_addr: net.lookup_ip_addr is not available in Gatehouse policies/,
+    );
+    expect(lenient["net.lookup_ip_addr"]!("example.com")).toBeUndefined();
   });
 
   it("exposes no configuration or environment through opa.runtime", () => {

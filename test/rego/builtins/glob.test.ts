@@ -27,6 +27,17 @@ describe("glob.match", () => {
     ["a/*", ["/"], "a/b/c", false],
     ["", [], "", true],
     ["ü*", [], "über", true],
+    ["?", [], "😀", true],
+    ["😀*😂", [], "😀x😁😂", true],
+    // RE2 metacharacters are literals in globs, also as delimiters and in ranges
+    ["a+b(c)|d$^.", [], "a+b(c)|d$^.", true],
+    ["a+b(c)|d$^.", [], "aab(c)|d$^.", false],
+    ["*", ["]", "^", "-", "\\"], "ab", true],
+    ["*", ["]", "^", "-", "\\"], "a^b", false],
+    ["*", ["]", "^", "-", "\\"], "a\\b", false],
+    ["[+-/]", [], ",", true],
+    ["[!+-/]", [], ",", false],
+    ["[\\]]x", [], "]x", true],
   ])("glob.match(%j, %j, %j) = %j", (pattern, delimiters, text, want) => {
     expect(call("glob.match", pattern, delimiters, text)).toBe(want);
   });

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { translateRe2 } from "../../../rego/builtins/host/re2.ts";
 import { call, errorOf, lenient } from "./helpers.ts";
 
 const matches = (pattern: string, text: string) => call("regex.match", pattern, text);
 
-describe("RE2 syntax on JS RegExp", () => {
+describe("RE2 syntax (Go's regexp, on re2js)", () => {
   it.each([
     ["(?i)ABC", "xabcx", true],
     ["a(?i:b)c", "aBc", true],
@@ -63,30 +62,45 @@ describe("RE2 syntax on JS RegExp", () => {
     ["a{1001}", "invalid repeat count: `{1001}`"],
     ["a{3,2}", "invalid repeat count: `{3,2}`"],
     ["(?=a)", "invalid or unsupported Perl syntax: `(?=`"],
-    ["(?<!a)", "invalid or unsupported Perl syntax"],
-    ["(?)", "invalid or unsupported Perl syntax"],
-    ["(?x)", "invalid or unsupported Perl syntax"],
+    ["(?<!a)", "invalid named capture: `(?<!a)`"],
+    ["(?P<n>a)(?P<n>b)", "duplicate capture group name: `n`"],
+    ["(?x)", "invalid or unsupported Perl syntax: `(?x`"],
     ["(a)\\1", "invalid escape sequence: `\\1`"],
     ["\\Z", "invalid escape sequence: `\\Z`"],
     ["[z-a]", "invalid character class range: `z-a`"],
     ["[[:foo:]]", "invalid character class range: `[:foo:]`"],
     ["\\p{Nope}", "invalid character class range: `\\p{Nope}`"],
-    ["a\\", "trailing backslash at end of expression"],
+    ["\\C", "invalid escape sequence: `\\C`"],
+    ["\\x{110000}", "invalid escape sequence: `\\x{110000`"],
+    ["a\\", "trailing backslash at end of expression: ``"],
+    ["(((a{100}){100}){100})", "invalid repeat count: `{100}`"],
   ])("rejects %j like Go: %s", (pattern, message) => {
-    expect(errorOf("regex.match", pattern, "x")).toContain(
+    expect(errorOf("regex.match", pattern, "x")).toBe(
       `eval_builtin_error: regex.match: error parsing regexp: ${message}`,
     );
     expect(call("regex.is_valid", pattern)).toBe(false);
     expect(lenient["regex.match"]!(pattern, "x")).toBeUndefined();
   });
 
+  it("names the whole pattern when it nests too deeply, as Go does", () => {
+    const deep = `${"(".repeat(1001)}a${")".repeat(1001)}`;
+    expect(errorOf("regex.match", deep, "x")).toBe(
+      `eval_builtin_error: regex.match: error parsing regexp: expression nests too deeply: \`${deep}\``,
+    );
+  });
+
   it("accepts what Go accepts in regex.is_valid", () => {
     expect(call("regex.is_valid", "^[a-z]+\\.example\\.com$")).toBe(true);
+    // an empty flag group, a named group .NET-style, a dash after a Perl class
+    for (const p of ["(?)", "(?<word>x)", "[\\d-z]", "(?i)\\p{Greek}"])
+      expect(call("regex.is_valid", p)).toBe(true);
     expect(call("regex.is_valid", 42)).toBe(false);
   });
 
-  it("counts capture groups", () => {
-    expect(translateRe2("(a)(?:b)(?P<c>d)").groups).toBe(2);
+  it("numbers capture groups like Go ((?:) does not capture)", () => {
+    expect(call("regex.find_all_string_submatch_n", "(a)(?:b)(?P<c>d)", "abd", -1)).toEqual([
+      ["abd", "a", "d"],
+    ]);
   });
 });
 
@@ -116,6 +130,32 @@ describe("regex builtins", () => {
     expect(call("regex.replace", "abc", "(b)", "$1x")).toBe("ac");
     expect(call("regex.replace", "baaac", "a*", "-")).toBe("-b-c-");
     expect(call("regex.replace", "hello", "x", "y")).toBe("hello");
+  });
+
+  it("replace keeps Go's reading of malformed and unknown template references", () => {
+    expect(call("regex.replace", "abc", "(b)", "${1}x")).toBe("abxc");
+    expect(call("regex.replace", "abc", "b", "$")).toBe("a$c");
+    expect(call("regex.replace", "abc", "(b)", "${1")).toBe("a${1c");
+    expect(call("regex.replace", "abc", "(b)", "[$2][$constructor][$ä]")).toBe("a[][][]c");
+    expect(call("regex.replace", "abc", "(?P<x>b)", "$x$x")).toBe("abbc");
+  });
+
+  it("works on characters, not UTF-16 units, and returns the strings Go returns", () => {
+    // Go's \w and \b are ASCII; \pL is Unicode
+    expect(call("regex.find_n", "\\w+", "héllo wörld", -1)).toEqual(["h", "llo", "w", "rld"]);
+    expect(call("regex.find_n", "\\pL+", "héllo wörld", -1)).toEqual(["héllo", "wörld"]);
+    expect(call("regex.find_n", ".", "a😀b", -1)).toEqual(["a", "😀", "b"]);
+    expect(call("regex.find_n", "", "😀", -1)).toEqual(["", ""]);
+    expect(call("regex.find_n", "[😀-😂]+", "x😁😂y", -1)).toEqual(["😁😂"]);
+    expect(call("regex.split", "", "a😀b")).toEqual(["a", "😀", "b"]);
+    expect(call("regex.split", "😀", "a😀b😀")).toEqual(["a", "b", ""]);
+    expect(call("regex.replace", "a😀b", "", "-")).toBe("-a-😀-b-");
+    expect(call("regex.find_all_string_submatch_n", "(é)(x)?", "éé", -1)).toEqual([
+      ["é", "é", ""],
+      ["é", "é", ""],
+    ]);
+    // simple case folding: k, K and the Kelvin sign
+    expect(call("regex.match", "^(?i)k+$", "kK\u212a")).toBe(true);
   });
 
   it("template_match", () => {

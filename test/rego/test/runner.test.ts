@@ -71,6 +71,8 @@ describe("runTests", () => {
     report = await runTests([library, suite, broken, unparsable], {
       data: { numbers: [1, 2, 3] },
       timeoutMs: 3000,
+      // the time limit, not the evaluation budget, must stop test_forever here
+      budget: Number.MAX_SAFE_INTEGER,
     });
   }, slow);
 

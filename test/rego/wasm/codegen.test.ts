@@ -409,13 +409,26 @@ describe("buildWasm: OPA ABI", () => {
     "opa_wasm_abi_version",
   ];
 
-  it("exports exactly OPA's ABI and imports only env", () => {
-    const mod = new WebAssembly.Module(build(completeRuleWithDefault()));
-    expect(
+  it("exports OPA's ABI plus the host's limits, and imports only env", () => {
+    const exportsOf = (mod: WebAssembly.Module) =>
       WebAssembly.Module.exports(mod)
         .map((e) => e.name)
-        .sort(),
-    ).toEqual(expectedExports);
+        .sort();
+    const mod = new WebAssembly.Module(build(completeRuleWithDefault()));
+    expect(exportsOf(mod)).toEqual(
+      [
+        ...expectedExports,
+        "gatehouse_budget_set",
+        "gatehouse_budget_used",
+        "gatehouse_text_limit_set",
+      ].sort(),
+    );
+    // unmetered: exactly OPA's ABI, as a module built by `opa build -t wasm`
+    const unmetered = buildWasm(completeRuleWithDefault(), {
+      strictBuiltinErrors: false,
+      meter: false,
+    }) as Uint8Array<ArrayBuffer>;
+    expect(exportsOf(new WebAssembly.Module(unmetered))).toEqual(expectedExports);
     for (const imp of WebAssembly.Module.imports(mod)) expect(imp.module).toBe("env");
     expect(WebAssembly.Module.imports(mod)).toContainEqual({
       module: "env",

@@ -51,6 +51,8 @@ export interface RuntimeOptions {
   entrypointsJson?: string;
   eval?: GhEval;
   memory?: WebAssembly.MemoryDescriptor;
+  /** gh_budget_default: the evaluation budget when none is set (0 = unmetered, the default) */
+  budget?: bigint;
 }
 
 export class Aborted extends Error {}
@@ -119,6 +121,7 @@ export class Runtime {
         gh_heap_base: () => heapBase,
         gh_options: () => (rt!.options.strict ? 1 : 0),
         gh_memo_slots: () => rt!.options.memoSlots ?? 0,
+        gh_budget_default: () => rt!.options.budget ?? 0n,
       },
     });
     rt = new Runtime(instance, memory, heapBase, options);

@@ -47,6 +47,7 @@ function linkEchoPolicy(): Uint8Array {
       gh_heap_base: [m.i32.const(data.heapBase), []],
       gh_options: [m.i32.const(0), []],
       gh_memo_slots: [m.i32.const(0), []],
+      gh_budget_default: [m.i64.const(0n), []],
     };
     for (const imp of importedFunctions(m).filter((f) => f.module === "gatehouse")) {
       const [body, vars] = bodies[imp.base!]!;

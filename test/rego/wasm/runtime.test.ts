@@ -166,7 +166,7 @@ describe("JSON", () => {
     }
   });
 
-  it("rejects malformed JSON with 0", () => {
+  it("aborts on malformed JSON, saying where, instead of returning 0 (undefined)", () => {
     for (const bad of [
       "",
       "{",
@@ -183,8 +183,13 @@ describe("JSON", () => {
       "set()",
       "NaN",
     ]) {
-      expect(roundTrip(bad), bad).toBeUndefined();
+      expect(() => rt.parse(bad), bad).toThrow(
+        /^opa_json_parse: JSON text is not valid JSON \(byte \d+\)$/,
+      );
     }
+    expect(() => rt.parse('{"a": [1,]}')).toThrow(
+      new Aborted("opa_json_parse: JSON text is not valid JSON (byte 9)"),
+    );
   });
 
   it("opa_value_parse accepts set literals and non-string keys", () => {
@@ -351,6 +356,50 @@ describe("rt_* construction and access", () => {
 });
 
 describe("opa_eval", () => {
+  it("never evaluates without an input it could not read", async () => {
+    const r = await Runtime.load();
+    const seen: number[] = [];
+    r.options.eval = (_rt, _ep, input) => void seen.push(input);
+    const deep = `${"[".repeat(1001)}${"]".repeat(1001)}`;
+    expect(() => r.evaluate(deep)).toThrow(
+      new Aborted("input nests deeper than 1000 levels (limit 1000)"),
+    );
+    expect(() => r.evaluate('{"a": 1')).toThrow(
+      new Aborted("input is not valid JSON (or Rego value) (byte 7)"),
+    );
+    r.fn("gatehouse_text_limit_set")(4);
+    expect(() => r.evaluate('"abcd"')).toThrow(
+      new Aborted("input is 6 bytes long (limit 4 bytes)"),
+    );
+    r.fn("gatehouse_text_limit_set")(0); // back to the default
+    expect(seen).toEqual([]);
+    expect(() => r.parseValue(`[${deep}]`)).toThrow(
+      new Aborted("opa_value_parse: value text nests deeper than 1000 levels (limit 1000)"),
+    );
+  });
+
+  it("spends the budget only while evaluating: host calls between evaluations never run out", async () => {
+    const r = await Runtime.load({ budget: 1000n });
+    let allocate = 0;
+    r.options.eval = (rt2) => void rt2.exports.opa_malloc(allocate);
+    const used = () => Number((r.fn("gatehouse_budget_used") as () => unknown)());
+    r.exports.opa_malloc(1 << 20); // 131,072 units' worth, outside an evaluation
+    allocate = 800; // 100 units
+    r.evaluate(undefined);
+    expect(used()).toBe(100);
+    allocate = 1 << 20;
+    expect(() => r.evaluate(undefined)).toThrow(
+      new Aborted(
+        "eval_budget_exceeded: the evaluation used more than its budget of 1000 instructions",
+      ),
+    );
+    expect(used()).toBe(131_072);
+    r.exports.opa_malloc(1 << 20);
+    (r.fn("gatehouse_budget_set") as unknown as (n: bigint) => void)(200_000n);
+    expect(r.evaluate(undefined)).toBe("[]");
+    expect(used()).toBe(131_072);
+  });
+
   it("passes undefined input for input_len 0 and the parsed input otherwise", async () => {
     const r = await Runtime.load();
     const inputs: string[] = [];

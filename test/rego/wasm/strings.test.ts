@@ -48,6 +48,7 @@ beforeAll(async () => {
       gh_heap_base: () => HEAP_BASE,
       gh_options: () => (strict ? 1 : 0),
       gh_memo_slots: () => 0,
+      gh_budget_default: () => 0n,
     },
   });
   exportsOf = instance.exports as unknown as Exports;

@@ -3,10 +3,12 @@ import { malloc, heapPtr, setHeapPtr } from "./alloc";
 import { gh_eval, gh_builtins_json, gh_entrypoints_json } from "./imports";
 import { Value, TAG_OBJECT, TAG_ARRAY, TAG_STRING, tagOf, newSet, newObject, objectGet, objectInsert,
   objectIndexOf, objectRemoveAt, arrayLength, arrayGet } from "./value";
-import { parseJson, parseRego, dumpJson, dumpRego } from "./json";
+import { parseJson, dumpJson, dumpRego } from "./json";
 import { bufNew, bufToCString } from "./buf";
 import { fatal } from "./errors";
 import { memoReset } from "./memo";
+import { fuelStart, fuelStop, fuelIdle } from "./fuel";
+import { readHostText } from "./host-text";
 
 const OPA_ERR_OK: i32 = 0;
 const OPA_ERR_INVALID_TYPE: i32 = 2;
@@ -22,16 +24,20 @@ export function opa_heap_ptr_get(): usize {
   return heapPtr();
 }
 
+// The host resets the heap before loading data or input: any evaluation it interrupted is over.
 export function opa_heap_ptr_set(addr: usize): void {
+  fuelIdle();
   setHeapPtr(addr);
 }
 
+// Unlike OPA's (0 on failure), these abort: a host that ignored the 0 would evaluate without
+// its input or data (host-text.ts).
 export function opa_json_parse(addr: usize, len: usize): Value {
-  return parseJson(addr, <u32>len);
+  return readHostText(addr, len, false, "opa_json_parse: JSON text");
 }
 
 export function opa_value_parse(addr: usize, len: usize): Value {
-  return parseRego(addr, <u32>len);
+  return readHostText(addr, len, true, "opa_value_parse: value text");
 }
 
 export function opa_json_dump(v: Value): usize {
@@ -62,11 +68,13 @@ export function entrypoints(): Value {
   return parseJson(p, cstrlen(p));
 }
 
-/** Run entrypoint on input/data; returns the result set. */
+/** Run entrypoint on input/data within the evaluation budget; returns the result set. */
 function evaluate(entrypoint: i32, input: Value, data: Value): Value {
   memoReset();
   const rs = newSet();
+  fuelStart();
   gh_eval(entrypoint, input, data, rs);
+  fuelStop();
   return rs;
 }
 
@@ -75,7 +83,8 @@ export function opa_eval(
 ): usize {
   if (reserved != 0) fatal("invalid reserved argument");
   if (heapPtrAt != 0) setHeapPtr(heapPtrAt);
-  const inputValue: Value = inputLen == 0 ? 0 : parseRego(input, <u32>inputLen);
+  fuelIdle();
+  const inputValue: Value = inputLen == 0 ? 0 : readHostText(input, inputLen, true, "input");
   const rs = evaluate(entrypoint, inputValue, data);
   return format != 0 ? opa_value_dump(rs) : opa_json_dump(rs);
 }

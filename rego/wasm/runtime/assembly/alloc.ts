@@ -5,7 +5,10 @@
 //   heapPtr(): usize / setHeapPtr(p)   read / reset the heap top (everything above p is reusable)
 // AssemblyScript's managed allocations (`new`, string concatenation, Array, ...) also land here
 // (rt/heap.ts), but the helpers in value.ts / buf.ts are faster.
+// Every allocation charges the evaluation budget one unit per 8 bytes (fuel.ts): what a builtin
+// builds (numbers.range, strings, collections growing) costs in proportion to its size.
 import { gh_heap_base, opa_abort } from "./imports";
+import { charge } from "./fuel";
 // Managed allocations (`--use __new=gh_rt_new` ... in build.mjs) need these in every build.
 import "./rt/heap";
 
@@ -22,17 +25,22 @@ const MALLOC_FAILED = memory.data<u8>([
   0x65, 0x64, 0,
 ]); // "opa_malloc: failed"
 
+// Memory grows at least by its current size: each memory.grow costs about a millisecond in V8 (it
+// remaps the buffer), so growing page by page would make an allocating evaluation quadratic. Near
+// the host's maximum it grows by what is needed only.
 function ensureCapacity(end: usize): void {
   const limit = (<usize>memory.size()) << 16;
   if (end <= limit) return;
   const pages = <i32>((end - limit + 0xffff) >> 16);
-  if (end > 0xffff0000 || memory.grow(pages) < 0) {
+  const doubling = memory.size() > pages ? memory.size() : pages;
+  if (end > 0xffff0000 || (memory.grow(doubling) < 0 && memory.grow(pages) < 0)) {
     opa_abort(MALLOC_FAILED);
     unreachable();
   }
 }
 
 export function malloc(size: usize): usize {
+  charge(<i64>(size >> 3));
   const ptr = initialised();
   const end = ptr + ((size + 7) & ~(<usize>7));
   if (end < ptr) {
@@ -48,6 +56,7 @@ export function malloc(size: usize): usize {
 export function grow(ptr: usize, oldSize: usize, newSize: usize): usize {
   const oldEnd = ptr + ((oldSize + 7) & ~(<usize>7));
   if (ptr != 0 && oldEnd == top) {
+    if (newSize > oldSize) charge(<i64>((newSize - oldSize) >> 3));
     const end = ptr + ((newSize + 7) & ~(<usize>7));
     ensureCapacity(end);
     top = end;

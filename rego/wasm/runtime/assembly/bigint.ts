@@ -5,6 +5,7 @@
 //   addIntegers(a, b, negateB): Value  a + b (or a - b)
 //   mulIntegers(a, b): Value           a * b
 import { malloc } from "./alloc";
+import { charge } from "./fuel";
 import {
   Value, TAG_NUMBER, tagOf, numberIsInt, numberInt, numberIsBig, numberBigText, numberBigLength,
   makeStringView, stringData, stringLength,
@@ -111,6 +112,7 @@ export function mulIntegers(a: Value, b: Value): Value {
     m--;
   }
   // schoolbook on u32 columns, then carries into decimal digits
+  charge(<i64>((<u64>n * <u64>m) >> 4));
   const count = n + m;
   const cols = malloc(<usize>count << 2);
   memory.fill(cols, 0, <usize>count << 2);

@@ -11,9 +11,15 @@ import {
   arrayLength, arrayGet, objectLength, objectKey, objectValue,
 } from "./value";
 import { integerText } from "./bigint";
+import { charge } from "./fuel";
+
+// Budget (fuel.ts): a unit per collection compared and per two of its elements, and one per 128
+// bytes of strings from 256 bytes; shorter strings are free (object key lookups would pay on every
+// probe).
 
 export function compareBytes(p: usize, n: u32, q: usize, m: u32): i32 {
   const len = n < m ? n : m;
+  if (len >= 256) charge(<i64>(len >> 7));
   let i: u32 = 0;
   // 8 bytes at a time while equal
   while (i + 8 <= len && load<u64>(p + i) == load<u64>(q + i)) i += 8;
@@ -74,6 +80,7 @@ export function compare(a: Value, b: Value): i32 {
       const n = arrayLength(a);
       const m = arrayLength(b);
       const len = n < m ? n : m;
+      charge(<i64>((len >> 1) + 1));
       for (let i = 0; i < len; i++) {
         const c = compare(arrayGet(a, i), arrayGet(b, i));
         if (c != 0) return c;
@@ -84,6 +91,7 @@ export function compare(a: Value, b: Value): i32 {
       const n = objectLength(a);
       const m = objectLength(b);
       const len = n < m ? n : m;
+      charge(<i64>((len >> 1) + 1));
       for (let i = 0; i < len; i++) {
         let c = compare(objectKey(a, i), objectKey(b, i));
         if (c != 0) return c;

@@ -296,6 +296,18 @@ function compareToMidpoint(x: f64, mant: u64, exp10: i32, upper: bool): i32 {
   return cmp(R, S);
 }
 
+/**
+ * The double nearest to a decimal whose digits past mant were dropped and not all zero: the value
+ * is then strictly above mant * 10^exp10, so a tie there rounds up, not to even.
+ */
+export function correctTruncatedF64(x: f64, mant: u64, exp10: i32): f64 {
+  x = correctF64(x, mant, exp10);
+  if (!isFinite(x) || x <= 0) return x;
+  if (compareToMidpoint(x, mant, exp10, true) != 0) return x;
+  if (reinterpret<u64>(x) == 0x7fefffffffffffff) return Infinity;
+  return reinterpret<f64>(reinterpret<u64>(x) + 1);
+}
+
 export function correctF64(x: f64, mant: u64, exp10: i32): f64 {
   for (let i = 0; i < 64; i++) {
     if (!isFinite(x) || x <= 0) return x;

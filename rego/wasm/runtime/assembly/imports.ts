@@ -31,3 +31,7 @@ export declare function gh_options(): i32;
 /** Number of memoised planned functions. */
 @external("gatehouse", "gh_memo_slots")
 export declare function gh_memo_slots(): i32;
+
+/** Default evaluation budget in fuel units (fuel.ts); 0 = an unmetered build. */
+@external("gatehouse", "gh_budget_default")
+export declare function gh_budget_default(): i64;

@@ -1,6 +1,6 @@
 // Entry point of the policy runtime (built by rego/wasm/runtime/build.mjs into build/runtime.wasm).
-// Exports: OPA Wasm ABI 1.2 (abi.ts), the code generator's rt_* functions (rt.ts), and the native
-// builtins (builtins/*.ts).
+// Exports: OPA Wasm ABI 1.2 (abi.ts), the code generator's rt_* functions (rt.ts), the native
+// builtins (builtins/*.ts), and the host's gatehouse_* limits (fuel.ts, host-text.ts).
 //
 // Conventions for builtin files (assembly/builtins/<topic>.ts):
 // - A builtin `a.b_c` is a function named `builtin$a$b_c` (`.` spelled `$`, since AssemblyScript
@@ -19,6 +19,8 @@ export const opa_wasm_abi_minor_version: i32 = 2;
 
 export * from "./abi";
 export * from "./rt";
+export * from "./fuel";
+export * from "./host-text";
 
 export * from "./builtins/compare";
 export * from "./builtins/arith";

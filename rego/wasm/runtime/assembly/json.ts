@@ -1,5 +1,7 @@
 // JSON text <-> values.
-//   parseJson(ptr, len): Value        full JSON (RFC 8259); 0 on any error. Strings without escapes
+//   parseJson(ptr, len): Value        full JSON (RFC 8259); 0 on any error (then parseFailure() says
+//                                     which: syntax, nesting deeper than MAX_DEPTH, invalid UTF-8,
+//                                     and parseFailureOffset() where). Strings without escapes
 //                                     reference the source bytes (keep them alive and unchanged).
 //   parseRego(ptr, len): Value        JSON plus Rego set literals (`set()`, `{1, 2}`) and
 //                                     non-string object keys
@@ -14,8 +16,9 @@ import { Value, TAG_NULL, TAG_BOOLEAN, TAG_NUMBER, TAG_STRING, TAG_ARRAY, TAG_OB
   tagOf, makeNull, makeBoolean, makeInt, makeFloat, makeStringView, booleanValue, numberIsInt,
   numberInt, numberFloat, numberIsBig, numberBigText, numberBigLength, makeBigInt, stringData, stringLength, newArray, arrayAppend, arrayLength, arrayGet,
   newObject, objectInsert, objectLength, objectKey, objectValue, newSet, setAdd } from "./value";
-import { formatF64, correctF64 } from "./dtoa";
+import { formatF64, correctF64, correctTruncatedF64 } from "./dtoa";
 import { bufNew, bufByte, bufBytes, bufInt, bufLiteral, bufLen, bufData, bufUtf8, bufToString } from "./buf";
+import { decodeRune, runeWidth, REPLACEMENT_CHAR } from "./builtins/unicode";
 
 // ---- parser ----
 
@@ -23,7 +26,36 @@ let pos: usize = 0;
 let end: usize = 0;
 let rego = false;
 let depth: i32 = 0;
-const MAX_DEPTH: i32 = 1000;
+/** Deepest nesting of arrays/objects/sets accepted. */
+export const MAX_DEPTH: i32 = 1000;
+
+export const PARSE_OK: i32 = 0;
+export const PARSE_SYNTAX: i32 = 1;
+export const PARSE_DEPTH: i32 = 2;
+export const PARSE_UTF8: i32 = 3;
+
+let failure: i32 = 0; // PARSE_OK (literal initialisers only: no start function)
+let failureAt: usize = 0;
+let textStart: usize = 0;
+
+/** Why the last parse returned 0 (PARSE_*). */
+export function parseFailure(): i32 {
+  return failure;
+}
+
+/** Byte offset in the text where the last parse failed. */
+export function parseFailureOffset(): u32 {
+  return <u32>(failureAt - textStart);
+}
+
+/** Record the first failure (at the current position) and return undefined. */
+function fail(kind: i32): Value {
+  if (failure == PARSE_OK) {
+    failure = kind;
+    failureAt = pos < end ? pos : end;
+  }
+  return 0;
+}
 
 export function parseJson(ptr: usize, len: u32): Value {
   return parseText(ptr, len, false);
@@ -38,10 +70,12 @@ function parseText(ptr: usize, len: u32, regoMode: bool): Value {
   end = ptr + len;
   rego = regoMode;
   depth = 0;
+  failure = PARSE_OK;
+  textStart = ptr;
   const v = parseValue();
-  if (v == 0) return 0;
+  if (v == 0) return fail(PARSE_SYNTAX);
   skipSpace();
-  return pos == end ? v : 0;
+  return pos == end ? v : fail(PARSE_SYNTAX);
 }
 
 // @ts-ignore: decorator
@@ -91,8 +125,8 @@ function parseValue(): Value {
 }
 
 function parseArray(): Value {
+  if (++depth > MAX_DEPTH) return fail(PARSE_DEPTH);
   pos++; // [
-  if (++depth > MAX_DEPTH) return 0;
   const arr = newArray(4);
   skipSpace();
   if (peek() == 0x5d) {
@@ -116,8 +150,8 @@ function parseArray(): Value {
 }
 
 function parseObject(): Value {
+  if (++depth > MAX_DEPTH) return fail(PARSE_DEPTH);
   pos++; // {
-  if (++depth > MAX_DEPTH) return 0;
   skipSpace();
   if (peek() == 0x7d) {
     pos++;
@@ -199,6 +233,10 @@ function parseString(): Value {
     }
     if (c == 0x5c) break;
     if (c < 0x20) return 0;
+    if (c >= 0x80) {
+      if (!skipUtf8()) return 0;
+      continue;
+    }
     pos++;
   }
   if (pos >= end) return 0;
@@ -211,6 +249,12 @@ function parseString(): Value {
       return bufToString(b);
     }
     if (c < 0x20) return 0;
+    if (c >= 0x80) {
+      const from = pos;
+      if (!skipUtf8()) return 0;
+      bufBytes(b, from, <u32>(pos - from));
+      continue;
+    }
     if (c != 0x5c) {
       bufByte(b, c);
       pos++;
@@ -257,6 +301,17 @@ function parseString(): Value {
     }
   }
   return 0;
+}
+
+/** Step over one well-formed UTF-8 sequence of 2-4 bytes at pos; false (a failure) otherwise. */
+function skipUtf8(): bool {
+  const c = decodeRune(pos, end);
+  if (c == REPLACEMENT_CHAR && runeWidth == 1) {
+    fail(PARSE_UTF8);
+    return false;
+  }
+  pos += <usize>runeWidth;
+  return true;
 }
 
 function isDigit(c: u32): bool {
@@ -329,7 +384,9 @@ export function numberFromText(p: usize, n: u32): Value {
     }
     return makeBigInt(p, n, decimalToF64(p, n));
   }
-  return makeFloat(decimalToF64(p, n));
+  // beyond float64 (1e400): keep the text, as for integers beyond int64, rather than print null
+  const x = decimalToF64(p, n);
+  return isFinite(x) ? makeFloat(x) : makeBigInt(p, n, x);
 }
 
 // 10^0 .. 10^22 are exact doubles
@@ -348,7 +405,7 @@ function decimalToF64Exact(mant: u64, exp10: i32, truncated: bool): f64 {
   else approx = m / Math.pow(10, -exp10 - 300) / 1e300;
   if (approx == 0) approx = 5e-324;
   if (!isFinite(approx)) approx = 1.7976931348623157e308;
-  return correctF64(approx, mant, exp10);
+  return truncated ? correctTruncatedF64(approx, mant, exp10) : correctF64(approx, mant, exp10);
 }
 
 /** The double nearest to decimal number text (sign, digits, fraction, exponent). */

@@ -3,6 +3,7 @@
 import { malloc } from "./alloc";
 import { Value, TAG_SET, tagOf, newArray, arrayAppend, arrayLength, arrayGet } from "./value";
 import { compare } from "./compare";
+import { charge } from "./fuel";
 
 function mergeSort(src: usize, tmp: usize, n: i32): void {
   if (n < 2) return;
@@ -33,6 +34,8 @@ export function sortedArray(v: Value): Value {
   const out = newArray(n);
   for (let i = 0; i < n; i++) arrayAppend(out, arrayGet(v, i));
   if (tagOf(v) == TAG_SET || n < 2) return out;
+  // n log n comparisons (those of scalars are not charged by compare)
+  charge(<i64>n * <i64>(32 - clz<u32>(<u32>n)));
   const elems = <usize>load<u32>(out, 12);
   mergeSort(elems, malloc(<usize>n << 2), n);
   return out;

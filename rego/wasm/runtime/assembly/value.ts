@@ -35,6 +35,7 @@
 // Equality and ordering live in compare.ts (equal(a, b): bool, compare(a, b): i32).
 import { malloc, grow } from "./alloc";
 import { compare, compareBytes } from "./compare";
+import { charge } from "./fuel";
 
 export type Value = usize;
 
@@ -320,7 +321,11 @@ export function setAdd(set: Value, elem: Value): void {
   const elems = reserveOne(set);
   const len = <i32>load<u32>(set, 4);
   const slot = elems + (<usize>pos << 2);
-  if (pos < len) memory.copy(slot + 4, slot, <usize>(len - pos) << 2);
+  if (pos < len) {
+    // inserting out of order shifts the tail: a budget unit per 128 elements moved
+    charge(<i64>((len - pos) >> 7));
+    memory.copy(slot + 4, slot, <usize>(len - pos) << 2);
+  }
   store<u32>(slot, <u32>elem);
   store<u32>(set, <u32>(len + 1), 4);
 }
@@ -400,7 +405,10 @@ export function objectInsert(obj: Value, k: Value, v: Value): void {
     store<u32>(obj, <u32>entries, 12);
   }
   const slot = entries + (<usize>pos << 3);
-  if (pos < len) memory.copy(slot + 8, slot, <usize>(len - pos) << 3);
+  if (pos < len) {
+    charge(<i64>((len - pos) >> 6));
+    memory.copy(slot + 8, slot, <usize>(len - pos) << 3);
+  }
   store<u32>(slot, <u32>k);
   store<u32>(slot, <u32>v, 4);
   store<u32>(obj, <u32>(len + 1), 4);

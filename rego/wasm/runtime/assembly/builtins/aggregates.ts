@@ -6,6 +6,7 @@ import { compare } from "../compare";
 import { sortedArray } from "../sort";
 import { typeError, typeErrorMessage } from "../errors";
 import { runeCount } from "./unicode";
+import { charge } from "../fuel";
 
 export function builtin$count(v: Value): Value {
   switch (tagOf(v)) {
@@ -32,6 +33,7 @@ function numbersOperand(name: string, v: Value): bool {
     return false;
   }
   const n = arrayLength(v);
+  charge(<i64>n); // the caller's own pass over the elements
   for (let i = 0; i < n; i++) {
     if (tagOf(arrayGet(v, i)) != TAG_NUMBER) {
       typeErrorMessage(name, tagOf(v) == TAG_SET ? "operand 1 must be set of numbers" : "operand 1 must be array of numbers");
@@ -96,6 +98,7 @@ function extreme(name: string, v: Value, sign: i32): Value {
   const n = arrayLength(v);
   if (n == 0) return 0;
   let best = arrayGet(v, 0);
+  charge(<i64>n);
   for (let i = 1; i < n; i++) {
     const x = arrayGet(v, i);
     if (compare(x, best) * sign > 0) best = x;

@@ -2,6 +2,7 @@
 import { Value, TAG_ARRAY, TAG_OBJECT, TAG_SET, tagOf, makeBoolean, arrayLength, arrayGet,
   objectLength, objectValue, objectGet, setContains, numberAsInt, numberToI64 } from "../value";
 import { compare, equal } from "../compare";
+import { charge } from "../fuel";
 
 export function builtin$equal(a: Value, b: Value): Value {
   if (a == 0 || b == 0) return 0;
@@ -39,6 +40,7 @@ export function builtin$internal$member_2(x: Value, coll: Value): Value {
   switch (tagOf(coll)) {
     case TAG_ARRAY: {
       const n = arrayLength(coll);
+      charge(<i64>n);
       for (let i = 0; i < n; i++) if (equal(arrayGet(coll, i), x)) return makeBoolean(true);
       break;
     }
@@ -46,6 +48,7 @@ export function builtin$internal$member_2(x: Value, coll: Value): Value {
       return makeBoolean(setContains(coll, x));
     case TAG_OBJECT: {
       const n = objectLength(coll);
+      charge(<i64>n);
       for (let i = 0; i < n; i++) if (equal(objectValue(coll, i), x)) return makeBoolean(true);
       break;
     }

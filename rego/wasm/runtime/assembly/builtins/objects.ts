@@ -10,6 +10,7 @@ import { equal } from "../compare";
 import { bufNew, bufInt, bufToString, bufByte } from "../buf";
 import { typeError, typeErrorMessage } from "../errors";
 import { rt_dot } from "../rt";
+import { charge } from "../fuel";
 
 export function builtin$object$get(obj: Value, key: Value, fallback: Value): Value {
   if (obj == 0 || key == 0 || fallback == 0) return 0;
@@ -115,6 +116,7 @@ export function builtin$object$filter(obj: Value, keys: Value): Value {
 
 function setSubset(sup: Value, sub: Value): bool {
   const n = setLength(sub);
+  charge(<i64>n);
   for (let i = 0; i < n; i++) if (!setContains(sup, setGet(sub, i))) return false;
   return true;
 }
@@ -127,6 +129,7 @@ function arraySubset(sup: Value, sub: Value): bool {
   for (let start = 0; start + m <= n; start++) {
     let j = 0;
     while (j < m && equal(arrayGet(sup, start + j), arrayGet(sub, j))) j++;
+    charge(<i64>j + 1); // elements compared, scalars included (compare charges collections only)
     if (j == m) return true;
   }
   return false;
@@ -135,6 +138,7 @@ function arraySubset(sup: Value, sub: Value): bool {
 function arraySetSubset(sup: Value, sub: Value): bool {
   let unmatched = setLength(sub);
   const n = arrayLength(sup);
+  charge(<i64>n);
   for (let i = 0; i < n; i++) {
     if (setContains(sub, arrayGet(sup, i))) unmatched--;
     if (unmatched <= 0) return true;

@@ -1,6 +1,7 @@
 // Set builtins: and (&), or (|), intersection, union.
 import { Value, TAG_SET, tagOf, newSet, setAdd, setContains, setLength, setGet } from "../value";
 import { typeError, typeErrorMessage } from "../errors";
+import { charge } from "../fuel";
 
 function setsOperands(name: string, a: Value, b: Value): bool {
   if (tagOf(a) != TAG_SET) {
@@ -17,6 +18,7 @@ function setsOperands(name: string, a: Value, b: Value): bool {
 function intersect(a: Value, b: Value): Value {
   const out = newSet();
   const n = setLength(a);
+  charge(<i64>n);
   for (let i = 0; i < n; i++) {
     const e = setGet(a, i);
     if (setContains(b, e)) setAdd(out, e);
@@ -26,6 +28,7 @@ function intersect(a: Value, b: Value): Value {
 
 function unite(out: Value, a: Value): void {
   const n = setLength(a);
+  charge(<i64>n);
   for (let i = 0; i < n; i++) setAdd(out, setGet(a, i));
 }
 

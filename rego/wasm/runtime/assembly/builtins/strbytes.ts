@@ -14,9 +14,11 @@ import {
   typeName,
 } from "../value";
 import { typeError, typeErrorMessage, strictErrors } from "../errors";
+import { charge } from "../fuel";
 
 export function bytesMatchAt(p: usize, n: u32, at: u32, q: usize, m: u32): bool {
   if (at + m > n) return false;
+  charge(<i64>((m >> 4) + 1));
   for (let i: u32 = 0; i < m; i++) {
     if (load<u8>(p + at + i) != load<u8>(q + i)) return false;
   }
@@ -28,6 +30,7 @@ export function bytesIndexOf(p: usize, n: u32, q: usize, m: u32, from: u32): i32
   if (m == 0) return from <= n ? <i32>from : -1;
   const first = load<u8>(q);
   const last = n - m;
+  if (last >= from) charge(<i64>((last - from) >> 4));
   for (let i = from; i <= last; i++) {
     if (load<u8>(p + i) == first && bytesMatchAt(p, n, i, q, m)) return <i32>i;
   }

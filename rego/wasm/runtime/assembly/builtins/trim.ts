@@ -2,10 +2,12 @@
 // trim_space (Unicode white space), as Go's strings.Trim* functions.
 import { Value, stringData, stringLength } from "../value";
 import { typeError } from "../errors";
+import { charge } from "../fuel";
 import { decodeRune, runeWidth, lastRuneStart, isSpace } from "./unicode";
 import { bytesMatchAt, stringView, isString, firstNonString, notStringError } from "./strbytes";
 
 function inCutset(c: i32, cutset: Value): bool {
+  charge(<i64>((stringLength(cutset) >> 4) + 1));
   const p = stringData(cutset);
   const end = p + stringLength(cutset);
   let q = p;

@@ -2,6 +2,7 @@
 // simple case mapping (ASCII, Latin-1, Latin Extended-A and Additional, Greek, Cyrillic, Armenian,
 // fullwidth Latin, circled letters, Roman numerals) and white space.
 // Invalid bytes decode as U+FFFD of width 1, as Go's utf8.DecodeRune does.
+import { charge } from "../fuel";
 
 /** Byte width of the code point decoded by the last `decodeRune` call. */
 export let runeWidth: i32 = 0;
@@ -95,6 +96,7 @@ export function encodeRune(p: usize, c: i32): i32 {
 
 /** Number of code points in `len` bytes at `p`. */
 export function runeCount(p: usize, len: usize): i32 {
+  charge(<i64>(len >> 4));
   const end = p + len;
   let n = 0;
   let q = p;
@@ -111,6 +113,7 @@ export function runeCount(p: usize, len: usize): i32 {
 
 /** Byte offset of code point number `index` (the byte length when past the end). */
 export function runeOffset(p: usize, len: usize, index: i32): usize {
+  charge(<i64>(len >> 4));
   const end = p + len;
   let q = p;
   let i = 0;
