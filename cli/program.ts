@@ -1,6 +1,6 @@
 // The `gatehouse` program. Each command group lives in cli/commands/<group>.ts and is imported only
 // when the command line names it: the groups pull in the gateway, the stores or the Rego toolchain
-// (binaryen alone takes about a second), and `--help` or `token` should not wait for them.
+// (hundreds of milliseconds to load), and `--help` or `token` should not wait for them.
 import { Command } from "commander";
 
 type Define = (command: Command) => void;

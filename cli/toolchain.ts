@@ -1,5 +1,6 @@
-// The Rego toolchain loads binaryen (hundreds of MB of heap, seconds of start-up), so commands
-// import it only when they compile something: `--help` and argument errors stay instant.
+// The Rego toolchain (the compiler, and the libraries of the host builtins) takes hundreds of
+// milliseconds to load, so commands import it only when they compile something: `--help` and
+// argument errors stay instant.
 export type Toolchain = typeof import("../rego/index.ts");
 
 export function loadToolchain(): Promise<Toolchain> {

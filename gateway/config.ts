@@ -47,6 +47,8 @@ export const DEFAULT_LIMITS = {
   maxSessions: 1000,
   /** per issuer and subject, so a few identities cannot take the global cap */
   maxSessionsPerPrincipal: 20,
+  /** protocol revision 2026-07-28 requests (no sessions) one principal may have in flight */
+  maxStatelessInFlightPerPrincipal: 64,
   sessionIdleMs: 30 * 60_000,
   /** a session whose client has not sent notifications/initialized by then is closed */
   handshakeTimeoutMs: 10_000,
@@ -72,6 +74,7 @@ const limitsLayer = z
     maxJsonValues: positiveInt,
     maxSessions: positiveInt,
     maxSessionsPerPrincipal: positiveInt,
+    maxStatelessInFlightPerPrincipal: positiveInt,
     sessionIdleMs: positiveInt,
     handshakeTimeoutMs: positiveInt,
     requestsPerSecond: positiveInt,
@@ -106,6 +109,9 @@ const configLayer = z
     sync: syncLayer,
     /** bearer token for operator endpoints (GET /-/status), as env:NAME or file:/path */
     operatorToken: operatorTokenField,
+    /** the key sealing 2026-07-28 requestState (32 bytes, base64), as env:NAME or file:/path;
+     * replicas that continue each other's calls share it. Default: made once in dataDir */
+    requestStateKey: operatorTokenField,
     /** decision records: store, failure mode, retention, secret patterns (docs/audit.md) */
     audit: auditLayer,
     /** OpenTelemetry: service name, OTLP endpoint, Prometheus /metrics (docs/telemetry.md) */
@@ -136,6 +142,7 @@ export interface GatewayConfig {
   auth: AuthConfig;
   sync: SyncConfig;
   operatorToken: string | null;
+  requestStateKey: string | null;
   audit: AuditConfig;
   telemetry: TelemetryConfig;
   metrics: MetricsAccessConfig;
@@ -207,6 +214,7 @@ export function resolve(layers: ConfigLayer[]): GatewayConfig {
     auth: resolveAuthConfig(layers.map((layer) => layer.auth ?? {})),
     sync: resolveSync(layers.map((layer) => layer.sync ?? {})),
     operatorToken: merged.operatorToken ?? null,
+    requestStateKey: merged.requestStateKey ?? null,
     audit: resolveAudit(layers.map((layer) => layer.audit ?? {})),
     telemetry: resolveTelemetryConfig(layers.map((layer) => layer.telemetry)),
     metrics: resolveMetricsAccess(layers.map((layer) => layer.metrics)),

@@ -12,9 +12,13 @@ import { Authenticator } from "./auth/authenticator.ts";
 import { DEV_PRINCIPAL_LABEL } from "./auth/dev.ts";
 import { isLoopbackHost, type GatewayConfig } from "./config.ts";
 import { redactingLogger, stderrLogger, type Logger } from "./log.ts";
+import { decisionOutputLog } from "./decision-output-log.ts";
 import { PolicyEngine, policyLimitOptions } from "./policy/index.ts";
 import type { CreateSessionServer, UpstreamPool } from "./mcp/contracts.ts";
 import { createDownstreamHandler, type DownstreamOptions } from "./mcp/downstream.ts";
+import { resolveSecret } from "./catalog/secrets.ts";
+import { loadStateKey, RequestStateSealer } from "./mcp/modern/request-state.ts";
+import { StatelessRequests } from "./mcp/modern/stateless.ts";
 import { createSessionServer } from "./mcp/session-server.ts";
 import { SessionManager } from "./mcp/sessions.ts";
 import { createUpstreamPool, type Logger as PoolLogger } from "./mcp/upstream/index.ts";
@@ -90,12 +94,15 @@ export class Gateway {
     // decision records (docs/audit.md); audit.enabled: false turns them off. Opened before the
     // upstreams, so a bad store or signing key stops the gateway before any upstream starts
     const recorder = createDecisionRecorder(config, log);
-    const pool = deps.createUpstreamPool
+    // the pool's upstreams start once the port is bound (below): readiness does not wait for their
+    // processes, nor do they compete with the gateway's own start, and a port in use starts none
+    const pool: UpstreamPool & { start?(): void } = deps.createUpstreamPool
       ? deps.createUpstreamPool(catalog)
       : createUpstreamPool(catalog, {
           logger: poolLogger(log),
           requestTimeoutMs: config.limits.requestTimeoutMs,
           egress,
+          deferStart: true,
         });
     telemetry.observeUpstreams(pool);
     // a record names the gateway's own span when the request is traced
@@ -104,6 +111,7 @@ export class Gateway {
     const observer = combineObservers([
       telemetry.observer,
       ...(recorder ? [recorder] : []),
+      decisionOutputLog(log),
       ...(deps.observer ? [deps.observer] : []),
     ]);
     let gateway: Gateway | undefined;
@@ -131,6 +139,19 @@ export class Gateway {
       scopeRefusal: (principal, methods, view) =>
         authenticator.scopeRefusal(principal, methods, view),
       credentials: authenticator.credentials,
+      stateless: new StatelessRequests({
+        separator: config.separator,
+        context: { current, pool, observer },
+        maxInFlightPerPrincipal: config.limits.maxStatelessInFlightPerPrincipal,
+        sealer: new RequestStateSealer(() =>
+          loadStateKey(
+            config.requestStateKey === null
+              ? undefined
+              : resolveSecret(config.requestStateKey, process.env),
+            config.dataDir,
+          ),
+        ),
+      }),
     });
     const metricsAccess = new MetricsAccess(config.metrics);
     if (!metricsAccess.restricted && !isLoopbackHost(config.host))
@@ -171,6 +192,8 @@ export class Gateway {
       await observer.close().catch(() => undefined);
       throw e;
     }
+    // before any request can arrive (they need the next turn of the event loop)
+    pool.start?.();
     if (config.dev) log.log("warn", DEV_PRINCIPAL_LABEL, { groups: config.devGroups });
     log.log("info", "gateway listening", { url: gateway.url, policyRevision: policy.revision });
     return gateway;

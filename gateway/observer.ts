@@ -9,7 +9,8 @@ export interface RequestFacts {
   method: string;
   /** the client's JSON-RPC id */
   requestId: string | number;
-  sessionId: string;
+  /** the handshake-era session; null for a protocol revision 2026-07-28 request (no sessions) */
+  sessionId: string | null;
   principal: Principal;
   /** virtual server name when the session is on /mcp/<name> */
   virtualServer: string | null;

@@ -6,7 +6,7 @@ export const MINIMUM_NODE: string;
 /** Why a Node of `version` (e.g. "20.11.1") cannot run Gatehouse, or undefined when it can. */
 export function unsupportedNode(
   version: string,
-  api?: { registerHooks?: unknown; stripTypeScriptTypes?: unknown },
+  api?: { registerHooks?: unknown; stripTypeScriptTypes?: unknown; setSourceMapsSupport?: unknown },
 ): string | undefined;
 
 /** Stops the process (exit 1) with that message when this Node cannot run Gatehouse. */

@@ -3,7 +3,6 @@
 //                 [--poll dur] [--no-sync] [--policy-budget units] [--policy-max-memory MiB]
 import type { Command } from "commander";
 import { loadConfig, type ConfigLayer } from "../../gateway/config.ts";
-import { startGateway } from "../../gateway/sync/index.ts";
 import { DEFAULT_POLICY_LIMITS } from "../../gateway/policy/config.ts";
 import { CliError } from "../failure.ts";
 import { stopOnSignals } from "../stop-signals.ts";
@@ -103,6 +102,8 @@ function integerFlag(flag: string, value: string): number {
 async function serve(options: ServeOptions): Promise<void> {
   const config = loadConfig({ file: options.config, env: process.env, flags: flagLayer(options) });
   requireTokenIssuer(config, { apiKeysOnly: options.apiKeysOnly === true });
+  // the gateway and the Rego toolchain load only now: `serve --help` and a bad flag stay quick
+  const { startGateway } = await import("../../gateway/sync/index.ts");
   const starting = startGateway(config);
   // SIGTERM/SIGINT/SIGHUP stop it, also during the start (the start ends, then the shutdown runs)
   stopOnSignals(async () => (await starting).close(), config.limits.shutdownGraceMs + 10_000);

@@ -40,7 +40,7 @@ export async function compileFolder(
   root: string,
   label: string,
 ): Promise<CompiledRevision> {
-  // the engine loads the Rego toolchain (binaryen): imported only when something is compiled
+  // the engine loads the Rego toolchain: imported only when something is compiled
   const { PolicyEngine } = await import("../../gateway/policy/engine.ts");
   const rename = (path: string) =>
     path.startsWith(root + sep) ? `${label}:${path.slice(root.length + 1)}` : path;

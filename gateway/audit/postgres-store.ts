@@ -1,7 +1,8 @@
 // The shared decision store for replicas: PostgreSQL. Every append is one transaction holding a
 // transaction-level advisory lock for the schema's chain, so appends from several gateways still
 // form one linear hash chain. Tables are created when missing.
-import pg from "pg";
+import { createRequire } from "node:module";
+import type pg from "pg";
 import {
   dueCheckpoints,
   type Checkpoint,
@@ -73,7 +74,9 @@ export class PostgresAuditStore implements AuditStore {
     this.table = `"${options.schema}".audit_records`;
     this.checkpointTable = `"${options.schema}".audit_checkpoints`;
     this.lockKey = `gatehouse.audit:${options.schema}`;
-    this.pool = new pg.Pool({
+    // pg is loaded when a PostgreSQL store opens: SQLite stores and the CLI never pay for it
+    const { Pool } = createRequire(import.meta.url)("pg") as typeof pg;
+    this.pool = new Pool({
       connectionString: options.connectionString,
       max: 4,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,

@@ -2,15 +2,14 @@
 // 0600). Only a --dev gateway trusts this issuer, and only for requests from a loopback address.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  createLocalJWKSet,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  SignJWT,
-  calculateJwkThumbprint,
-  type JWK,
-} from "jose";
+// jose's entry point loads all of jose (47 modules); `gatehouse token` needs these few
+import type { JWK } from "jose";
+import { calculateJwkThumbprint } from "jose/jwk/thumbprint";
+import { createLocalJWKSet } from "jose/jwks/local";
+import { SignJWT } from "jose/jwt/sign";
+import { exportJWK } from "jose/key/export";
+import { generateKeyPair } from "jose/key/generate/keypair";
+import { importJWK } from "jose/key/import";
 import { writePrivateFile } from "./data-file.ts";
 import type { KeySource } from "./key-set.ts";
 

@@ -2,7 +2,8 @@
 // synced revision, `gatehouse catalog validate`): URLs the egress guard would refuse (an upstream
 // or token endpoint at a metadata, link-local or private address, plain http), and stdio commands
 // that fetch a package without a pinned version. One line per problem: `<file>: <field>: <what>`.
-import { EgressRefusedError, type EgressPolicy } from "../egress/index.ts";
+import type { EgressPolicy } from "../egress/policy.ts";
+import { EgressRefusedError } from "../egress/refusal.ts";
 import { unpinnedPackages } from "./pinning.ts";
 import type { ServerFile } from "./schema.ts";
 

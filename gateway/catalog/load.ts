@@ -4,7 +4,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
-import { defaultEgressGuard, type EgressPolicy } from "../egress/index.ts";
+// the rules only, not the guard and its HTTP stack: `catalog validate` makes no connection
+import { EgressPolicy, STRICT_EGRESS } from "../egress/policy.ts";
 import { serverProblems } from "./checks.ts";
 import { describeIssue, issueMessage } from "./issues.ts";
 import {
@@ -52,7 +53,7 @@ export interface LoadOptions {
 }
 
 export function loadCatalog(dir: string, options: LoadOptions = {}): Catalog {
-  const egress = options.egress ?? defaultEgressGuard().policy;
+  const egress = options.egress ?? new EgressPolicy(STRICT_EGRESS);
   if (!isDirectory(dir)) throw new CatalogError([`${dir}: no such folder`]);
   const problems: string[] = [];
   // every name a file declares, valid file or not, so one broken file does not cause follow-on errors

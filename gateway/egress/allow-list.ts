@@ -1,11 +1,11 @@
 // Entries of `egress.allow` / `egress.allowHttp`: an address range ("10.0.0.0/8", "fd00::/8"), one
 // address with an optional port ("127.0.0.1", "127.0.0.1:9000", "[::1]:9000"), or a host name
 // with an optional port ("idp.corp.example", "mcp.internal:8443").
-import ipaddr from "ipaddr.js";
+import { ipaddr, type IPv4, type IPv6 } from "./ipaddr.ts";
 import { inRange, sameAddress, type AddressClass } from "./classify.ts";
 
 export type AllowEntry =
-  | { kind: "range"; text: string; range: [ipaddr.IPv4 | ipaddr.IPv6, number]; port?: number }
+  | { kind: "range"; text: string; range: [IPv4 | IPv6, number]; port?: number }
   | { kind: "host"; text: string; host: string; port?: number };
 
 /** Parses one entry; a string saying what is wrong when it is not one. */
@@ -23,10 +23,7 @@ export function parseAllowEntry(text: string): AllowEntry | string {
   const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
   if (plainAddress(bare)) {
     const address = ipaddr.parse(bare);
-    const range: [ipaddr.IPv4 | ipaddr.IPv6, number] = [
-      address,
-      address.kind() === "ipv4" ? 32 : 128,
-    ];
+    const range: [IPv4 | IPv6, number] = [address, address.kind() === "ipv4" ? 32 : 128];
     return { kind: "range", text, range, ...(port !== undefined ? { port } : {}) };
   }
   if (!isHostName(host))

@@ -2,9 +2,9 @@
 // private, link-local, cloud metadata, ...). Ranges come from ipaddr.js; the only ones named here
 // are what it does not know: the cloud metadata addresses and IPv6 forms that carry an IPv4 address.
 import { isIP } from "node:net";
-import ipaddr from "ipaddr.js";
+import { ipaddr, type IPv4, type IPv6 } from "./ipaddr.ts";
 
-type Address = ipaddr.IPv4 | ipaddr.IPv6;
+type Address = IPv4 | IPv6;
 
 /** Instance metadata services: AWS, GCP, Azure, OpenStack (169.254.169.254), AWS over IPv6, Alibaba. */
 export const METADATA_ADDRESSES = ["169.254.169.254", "fd00:ec2::254", "100.100.100.200"];
@@ -64,7 +64,7 @@ function classify(text: string): AddressClass | undefined {
   const reached = embedded ?? parsed;
   const range = metadata.some((m) => sameAddress(m, reached)) ? "metadata" : reached.range();
   return {
-    address: parsed.kind() === "ipv6" ? (parsed as ipaddr.IPv6).toRFC5952String() : String(parsed),
+    address: parsed.kind() === "ipv6" ? (parsed as IPv6).toRFC5952String() : String(parsed),
     ...(embedded ? { embedded: String(embedded) } : {}),
     range,
     public: range === "unicast",
@@ -73,9 +73,9 @@ function classify(text: string): AddressClass | undefined {
   };
 }
 
-function embeddedIPv4(address: Address): ipaddr.IPv4 | undefined {
+function embeddedIPv4(address: Address): IPv4 | undefined {
   if (address.kind() !== "ipv6") return undefined;
-  const v6 = address as ipaddr.IPv6;
+  const v6 = address as IPv6;
   const range = v6.range();
   const carries =
     EMBEDDING_RANGES.has(range) ||

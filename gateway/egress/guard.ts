@@ -5,7 +5,7 @@ import http from "node:http";
 import https from "node:https";
 import { GuardedHttpAgent, GuardedHttpsAgent, systemResolver, type Resolver } from "./connect.ts";
 import { fetchOver, type Fetch } from "./fetch.ts";
-import { EgressPolicy, type EgressSettings } from "./policy.ts";
+import { EgressPolicy, STRICT_EGRESS, type EgressSettings } from "./policy.ts";
 import { EgressRefusedError } from "./refusal.ts";
 
 export interface EgressGuardOptions {
@@ -57,6 +57,6 @@ let strict: EgressGuard | undefined;
 
 /** The guard of code given none: no --dev, nothing allow-listed (https to public addresses only). */
 export function defaultEgressGuard(): EgressGuard {
-  strict ??= new EgressGuard({ dev: false, allow: [], allowHttp: [] });
+  strict ??= new EgressGuard(STRICT_EGRESS);
   return strict;
 }

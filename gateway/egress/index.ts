@@ -2,7 +2,7 @@
 // it (docs/gateway.md, "Egress").
 export { EgressGuard, defaultEgressGuard } from "./guard.ts";
 export type { EgressGuardOptions } from "./guard.ts";
-export { EgressPolicy, destinationOf } from "./policy.ts";
+export { EgressPolicy, STRICT_EGRESS, destinationOf } from "./policy.ts";
 export type { Destination, EgressSettings } from "./policy.ts";
 export { EgressRefusedError, displayUrl, egressRefusalIn } from "./refusal.ts";
 export type { Refusal } from "./refusal.ts";

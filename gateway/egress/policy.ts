@@ -16,6 +16,9 @@ import {
 } from "./allow-list.ts";
 import type { Refusal } from "./refusal.ts";
 
+/** No --dev, nothing allow-listed: https to public addresses only. */
+export const STRICT_EGRESS: EgressSettings = { dev: false, allow: [], allowHttp: [] };
+
 export interface EgressSettings {
   /** a --dev gateway may reach loopback addresses, over http too */
   dev: boolean;

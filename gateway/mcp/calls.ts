@@ -13,6 +13,7 @@ import type { Decision } from "../policy/index.ts";
 import { resolveName, resourceOwner } from "./aggregate.ts";
 import { denialError, requireAllowed, serverFacts } from "./enforce.ts";
 import { forwardingError, invalidParams, RESOURCE_NOT_FOUND, rpcError } from "./errors.ts";
+import { INPUT_KEY_META } from "./modern/input-bridge.ts";
 import { obligationKey } from "./rate-limit.ts";
 import type { SessionRegistry } from "./relay.ts";
 import type { SessionState } from "./session-state.ts";
@@ -172,6 +173,9 @@ async function confirm(
     {
       method: "elicitation/create",
       params: {
+        // the same question on every run of the call, though the decision id in the text is not
+        // (a 2026-07-28 client answers it in the call's retry: modern/input-bridge.ts)
+        _meta: { [INPUT_KEY_META]: `confirm:${tool}:${digest}` },
         message: `Confirm the call ${tool} with these arguments (sha256 ${digest}, decision ${decision.decisionId}):\n${shown}`,
         requestedSchema: {
           type: "object",

@@ -48,7 +48,11 @@ export type Isolation = import("../catalog/index.ts").Isolation;
 /** Who asks for an upstream connection: a downstream session and the identity bound to it. With
  * the server's isolation it makes the connection key (upstream/connection-key.ts). */
 export interface ConnectionScope {
+  /** the downstream session (a 2026-07-28 request's own id): whom the connection's traffic may reach */
   sessionId: string;
+  /** what tells `session`-isolated connections apart when it is not the session: a 2026-07-28
+   * request has no session, so its principal's requests on one view share one connection */
+  sessionPart?: string;
   /** the session's bound identity (auth kind, issuer, subject, client), hashed; never its groups */
   principalKey: string;
 }
@@ -187,6 +191,9 @@ export interface SessionServerContext {
   request: { ip?: string; userAgent?: string };
   /** told about every request (telemetry spans, audit records); none when absent */
   observer?: import("../observer.ts").CallObserver;
+  /** true for a protocol revision 2026-07-28 request: the context serves that one request and has
+   * no session (sessionId is the request's own, never shown as a session id) */
+  stateless?: boolean;
 }
 
 /** Implemented by gateway/mcp/session-server.ts. */

@@ -1,7 +1,10 @@
-// The downstream MCP endpoint (Streamable HTTP, handshake-era revisions up to 2025-11-25): checks
-// every request at the HTTP level, finds or opens its session, then hands the request to the
-// session's SDK transport (Koa steps aside with ctx.respond = false).
+// The downstream MCP endpoint (Streamable HTTP), one URL for both protocol eras: checks every
+// request at the HTTP level, then routes it by era (modern/route.ts). A protocol revision
+// 2026-07-28 request is served on its own (modern/serve.ts); a handshake-era one (up to
+// 2025-11-25) finds or opens its session and goes to the session's SDK transport or the fast path
+// (Koa steps aside with ctx.respond = false).
 import type { IncomingMessage } from "node:http";
+import type { JSONRPCRequest } from "@modelcontextprotocol/server";
 import type { Context } from "koa";
 import {
   isInitializeRequest,
@@ -25,6 +28,10 @@ import {
 import { describeJsonShapeProblem, jsonShapeProblem } from "./json-limits.ts";
 import type { TokenBucketStore } from "./rate-limit.ts";
 import { attachPrincipal } from "./request-principal.ts";
+import { MODERN_REVISIONS } from "./modern/revision.ts";
+import { routePost } from "./modern/route.ts";
+import { serveModernRequest } from "./modern/serve.ts";
+import type { StatelessRequests } from "./modern/stateless.ts";
 import { PrincipalRequestRate } from "./request-rate.ts";
 import { sessionHandle } from "./session-server.ts";
 import type { RequestNote } from "./session-state.ts";
@@ -64,6 +71,8 @@ export interface DownstreamOptions {
   };
   /** where the per-principal request buckets live (default: in this process) */
   rateStore?: TokenBucketStore;
+  /** serves protocol revision 2026-07-28 requests (they have no session) */
+  stateless: StatelessRequests;
 }
 
 export function sendJsonRpcError(
@@ -72,9 +81,10 @@ export function sendJsonRpcError(
   code: number,
   message: string,
   id: string | number | null = null,
+  data?: unknown,
 ): void {
   ctx.status = status;
-  ctx.body = { jsonrpc: "2.0", error: { code, message }, id };
+  ctx.body = { jsonrpc: "2.0", error: { code, message, ...(data !== undefined && { data }) }, id };
 }
 
 /** Handles one request to /mcp or /mcp/<virtual server>. */
@@ -85,6 +95,62 @@ export function createDownstreamHandler(options: DownstreamOptions) {
     ((ctx: Context) => requestPrincipal(config, ctx.req.socket.remoteAddress));
   const requestRate = new PrincipalRequestRate(config.limits, options.rateStore);
 
+  /** A 2026-07-28 request: answered on its own stream, ended with its credential like any. */
+  async function serveModern(
+    ctx: Context,
+    message: JSONRPCRequest,
+    revision: string,
+    principal: Principal,
+    view: SessionView,
+  ): Promise<void> {
+    const unwatch = options.credentials?.watch(principal, (reason) => {
+      log.log("info", "response ended: its credential is no longer valid", {
+        principal: principal.sub,
+        reason,
+      });
+      ctx.res.destroy();
+    });
+    try {
+      const outcome = await serveModernRequest(options.stateless, message, revision, {
+        req: ctx.req,
+        res: ctx.res,
+        principal,
+        view,
+        note: requestNote(ctx),
+      });
+      if (outcome.answered) {
+        ctx.respond = false;
+        // nothing was forwarded: a client echoing a state the gateway did not seal is worth a line
+        if (outcome.refusedState)
+          log.log("warn", "mcp request refused", {
+            status: 200,
+            method: message.method,
+            path: ctx.path,
+            reason: outcome.refusedState,
+            principal: principal.sub,
+            remote: ctx.req.socket.remoteAddress,
+          });
+        return;
+      }
+      log.log("warn", "mcp request refused", {
+        status: 429,
+        path: ctx.path,
+        reason: "too many stateless requests in flight for this principal",
+        remote: ctx.req.socket.remoteAddress,
+      });
+      ctx.set("Retry-After", "1");
+      sendJsonRpcError(
+        ctx,
+        429,
+        HTTP_ERROR_CODE.generic,
+        `too many requests in flight for this principal (limit ${config.limits.maxStatelessInFlightPerPrincipal}); wait for some to finish`,
+        message.id,
+      );
+    } finally {
+      unwatch?.();
+    }
+  }
+
   return async function handleMcp(ctx: Context, view: SessionView): Promise<void> {
     // every refusal is logged once, here, with what was refused and why (never the body)
     const refuse = (
@@ -92,6 +158,7 @@ export function createDownstreamHandler(options: DownstreamOptions) {
       code: number,
       message: string,
       id: string | number | null = null,
+      data?: unknown,
     ): void => {
       log.log(status >= 500 ? "error" : "warn", "mcp request refused", {
         status,
@@ -100,7 +167,7 @@ export function createDownstreamHandler(options: DownstreamOptions) {
         reason: message,
         remote: ctx.req.socket.remoteAddress,
       });
-      sendJsonRpcError(ctx, status, code, message, id);
+      sendJsonRpcError(ctx, status, code, message, id, data);
     };
     const foreign = foreignHostOrOrigin(ctx, config);
     if (foreign) return refuse(403, HTTP_ERROR_CODE.generic, `Forbidden: ${foreign}`);
@@ -159,6 +226,26 @@ export function createDownstreamHandler(options: DownstreamOptions) {
         const message = describeJsonShapeProblem(tooDeep);
         return refuse(400, HTTP_ERROR_CODE.invalidRequest, message, requestIdOf(body));
       }
+      const route = routePost(body, {
+        protocolVersion: ctx.get("mcp-protocol-version") || undefined,
+        mcpMethod: ctx.get("mcp-method") || undefined,
+        mcpName: ctx.get("mcp-name") || undefined,
+        sessionId: ctx.get("mcp-session-id") || undefined,
+      });
+      if (route.kind === "reject")
+        return refuse(route.status, route.code, route.message, requestIdOf(body), route.data);
+      if (route.kind === "modern-notification") {
+        ctx.status = 202; // no notification of this revision asks anything of the gateway
+        return;
+      }
+      if (route.kind === "modern-request") {
+        const scoped = options.scopeRefusal?.(principal, [route.message.method], view);
+        if (scoped) {
+          ctx.set("WWW-Authenticate", scoped.wwwAuthenticate);
+          return refuse(scoped.status, HTTP_ERROR_CODE.generic, scoped.message, route.message.id);
+        }
+        return serveModern(ctx, route.message, route.revision, principal, view);
+      }
       const shape = shapeProblem(body, ctx.get("mcp-protocol-version"));
       if (shape) return refuse(400, HTTP_ERROR_CODE.invalidRequest, `Invalid Request: ${shape}`);
       const scoped = options.scopeRefusal?.(principal, requestMethods(body), view);
@@ -169,6 +256,15 @@ export function createDownstreamHandler(options: DownstreamOptions) {
     }
 
     const version = ctx.get("mcp-protocol-version");
+    if (MODERN_REVISIONS.includes(version)) {
+      // GET streams and DELETE belong to handshake-era sessions
+      ctx.set("Allow", "POST");
+      return refuse(
+        405,
+        HTTP_ERROR_CODE.generic,
+        `Method Not Allowed: protocol revision ${version} has only POST (subscriptions/listen replaces the GET stream)`,
+      );
+    }
     if (version !== "" && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
       return refuse(
         400,

@@ -55,7 +55,7 @@ export function decide(
       },
       principal,
       session: {
-        id: context.sessionId,
+        id: context.stateless ? null : context.sessionId,
         client: session.client,
         protocolVersion: session.protocolVersion,
       },

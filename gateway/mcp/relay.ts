@@ -17,7 +17,9 @@ import { RateLimiter } from "./rate-limit.ts";
 import { viewServers, type SessionState } from "./session-state.ts";
 
 export interface SessionEntry {
-  server: Server;
+  /** the session's SDK Server; none for a 2026-07-28 request, whose only way back is its own
+   * response stream (state.fastCalls) */
+  server?: Server;
   state: SessionState;
   /** the least severe log level this session asked for (logging/setLevel); none: every level */
   logLevel?: LoggingLevel;
@@ -88,6 +90,8 @@ export class SessionRegistry implements UpstreamClientHandlers {
     }
     const fastCall = entry.state.fastCalls.get(caller.requestId);
     if (fastCall) return fastCall.request(request, signal);
+    if (!entry.server)
+      throw rpcError(ErrorCode.InvalidRequest, `${request.method} has no client stream to ride on`);
     return entry.server.request(request as never, ResultSchema, {
       signal,
       relatedRequestId: this.relatedId(entry, caller),
@@ -159,7 +163,10 @@ function send(
   relatedRequestId?: string | number,
 ): void {
   entry.server
-    .notification(notification as never, relatedRequestId === undefined ? {} : { relatedRequestId })
+    ?.notification(
+      notification as never,
+      relatedRequestId === undefined ? {} : { relatedRequestId },
+    )
     .catch(() => {}); // a session whose transport has gone cannot be told anything
 }
 

@@ -1,6 +1,5 @@
 // One SDK Server per downstream session, fronting every upstream of the session's view: the
 // initialize handshake, aggregated lists, routed calls, and a policy decision for every request.
-import { readFileSync } from "node:fs";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
   ErrorCode,
@@ -39,10 +38,8 @@ import {
 } from "./session-state.ts";
 import { noObserver, type Outcome } from "../observer.ts";
 import { principalOf } from "./request-principal.ts";
-
-const GATEHOUSE_VERSION: string = JSON.parse(
-  readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
-).version;
+import { GATEHOUSE_SERVER_INFO } from "./server-info.ts";
+import { ALL_REVISIONS } from "./modern/revision.ts";
 
 /** Declared at construction so the SDK lets every notification through; the client is told the
  * view's real set in the initialize result. */
@@ -59,6 +56,7 @@ type Handler = (scope: CallScope, method: string, params: Params | undefined) =>
 
 const HANDLERS: Record<string, Handler> = {
   initialize: (scope, _method, params) => initialize(scope, params),
+  "server/discover": (scope) => discover(scope),
   ping: async (scope) => {
     requireAllowed(scope.state, { requestId: scope.extra.requestId, mcp: { method: "ping" } });
     return {};
@@ -91,10 +89,7 @@ export function sessionHandle(server: Server): SessionHandle | undefined {
 export const createSessionServer: CreateSessionServer = (context) => {
   assertSeparatorSafe(context.current().catalog, context.separator);
   const registry = registryFor(context.pool);
-  const server = new Server(
-    { name: "gatehouse", version: GATEHOUSE_VERSION },
-    { capabilities: BROAD_CAPABILITIES },
-  );
+  const server = new Server(GATEHOUSE_SERVER_INFO, { capabilities: BROAD_CAPABILITIES });
   const state = newSessionState(context);
   handles.set(server, { state, registry });
   const handle = (request: { method: string; params?: Params }, extra: Extra) =>
@@ -137,7 +132,7 @@ export async function dispatch(
   const observation = (context.observer ?? noObserver).startRequest({
     method: request.method,
     requestId: extra.requestId,
-    sessionId: context.sessionId,
+    sessionId: context.stateless ? null : context.sessionId,
     principal,
     virtualServer: virtualServerName(context),
     remoteAddress: context.request.ip ?? null,
@@ -204,7 +199,19 @@ async function initialize(scope: CallScope, params: Params | undefined): Promise
   return {
     protocolVersion,
     capabilities: viewCapabilities(state.context),
-    serverInfo: { name: "gatehouse", version: GATEHOUSE_VERSION },
+    serverInfo: GATEHOUSE_SERVER_INFO,
+    instructions: await instructions(state, scope.extra.requestId),
+  };
+}
+
+/** server/discover (protocol revision 2026-07-28): what initialize tells, asked at any time. */
+async function discover(scope: CallScope): Promise<Params> {
+  const { state } = scope;
+  requireAllowed(state, { requestId: scope.extra.requestId, mcp: { method: "server/discover" } });
+  return {
+    supportedVersions: [...ALL_REVISIONS],
+    capabilities: viewCapabilities(state.context),
+    serverInfo: GATEHOUSE_SERVER_INFO,
     instructions: await instructions(state, scope.extra.requestId),
   };
 }
@@ -230,6 +237,11 @@ function viewCapabilities(context: SessionServerContext): ServerCapabilities {
       subscribe: offered(resources, (c) => c.resources?.subscribe),
     };
   if (offered([...prompts, ...resources], (c) => c.completions)) capabilities.completions = {};
+  // a stateless request has no stream to hear changes on (subscriptions/listen is not served yet)
+  if (context.stateless) {
+    for (const kind of ["tools", "prompts", "resources"] as const)
+      if (capabilities[kind]) capabilities[kind] = {};
+  }
   return capabilities;
 }
 

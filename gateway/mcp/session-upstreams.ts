@@ -10,13 +10,22 @@ const scopes = new WeakMap<SessionServerContext, ConnectionScope>();
 export function connectionScope(context: SessionServerContext): ConnectionScope {
   let scope = scopes.get(context);
   if (!scope) {
+    const identity = principalKey(context.principal).toString("hex");
     scope = {
       sessionId: context.sessionId,
-      principalKey: principalKey(context.principal).toString("hex"),
+      principalKey: identity,
+      ...(context.stateless && { sessionPart: statelessPart(identity, context) }),
     };
     scopes.set(context, scope);
   }
   return scope;
+}
+
+/** The part that stands for a session on `session`-isolated servers for stateless requests: the
+ * principal's identity and the view (what a handshake-era session is bound to). */
+function statelessPart(identity: string, context: SessionServerContext): string {
+  const view = context.view.kind === "all" ? "all" : `virtual:${context.view.name}`;
+  return `stateless:${identity.slice(0, 32)}:${view}`;
 }
 
 /**

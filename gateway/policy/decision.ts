@@ -29,6 +29,8 @@ export interface Decision {
   /** the policy revision that decided (or failed to) */
   revision: string;
   error?: DecisionError;
+  /** what the policy's print() and trace() calls wrote, bounded; absent when they wrote nothing */
+  output?: string[];
 }
 
 /** The part of a decision that comes from the policy. */

@@ -9,6 +9,7 @@ import {
   checkBudget,
   DEFAULT_EVAL_BUDGET,
   DEFAULT_MAX_MEMORY_MIB,
+  EvaluationOutput,
   hostBuiltins,
   jsonDepthExceeds,
   loadPolicyDirectory,
@@ -68,6 +69,8 @@ export class PolicyEngine {
 
   private constructor(
     private readonly policy: LoadedPolicy,
+    /** what print() and trace() write while the policy decides (bounded per evaluation) */
+    private readonly output: EvaluationOutput,
     private readonly limits: ModuleLimits,
     private readonly entrypoint: number,
     /** the policy revision every decision is tagged with */
@@ -130,6 +133,7 @@ export class PolicyEngine {
     const budget = options.budget ?? DEFAULT_EVAL_BUDGET;
     checkBudget(budget);
     const memory = { initial: 5, maximum: maxMemoryPages };
+    const output = new EvaluationOutput();
     let policy: LoadedPolicy;
     try {
       policy = await loadPolicy(
@@ -138,6 +142,7 @@ export class PolicyEngine {
         hostBuiltins({
           now: options.now,
           strictBuiltinErrors: options.strictBuiltinErrors ?? true,
+          output,
         }),
       );
     } catch (e) {
@@ -167,6 +172,7 @@ export class PolicyEngine {
     const revision = options.revision ?? (bundleRevision || `sha256:${digest.slice(0, 12)}`);
     return new PolicyEngine(
       policy,
+      output,
       limits,
       entrypoint,
       revision,
@@ -199,7 +205,14 @@ export class PolicyEngine {
     const decisionId = newDecisionId();
     const verdict = this.evaluate(input);
     const evalMicros = Number((process.hrtime.bigint() - started) / 1000n);
-    return { ...verdict, decisionId, evalMicros, revision: this.revision };
+    const output = this.output.take();
+    return {
+      ...verdict,
+      decisionId,
+      evalMicros,
+      revision: this.revision,
+      ...(output.length > 0 ? { output } : {}),
+    };
   }
 
   private evaluate(input: unknown): PolicyVerdict {

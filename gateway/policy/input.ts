@@ -39,7 +39,8 @@ export interface PrincipalPart {
 }
 
 export interface SessionPart {
-  id: string;
+  /** null for a protocol revision 2026-07-28 request, which has no session */
+  id: string | null;
   client?: { name: string; version: string } | null;
   protocolVersion?: string | null;
 }
@@ -105,7 +106,7 @@ export interface DecisionInput {
     auth: AuthKind;
   };
   session: {
-    id: string;
+    id: string | null;
     client: { name: string; version: string } | null;
     protocol_version: string | null;
   } | null;

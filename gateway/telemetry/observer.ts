@@ -140,12 +140,12 @@ class RequestTrace implements RequestObservation {
     const attributes: Attributes = {
       [A.RPC_SYSTEM_NAME]: "jsonrpc",
       [A.JSONRPC_REQUEST_ID]: this.text(String(facts.requestId)),
-      [A.MCP_SESSION_ID]: facts.sessionId,
       [A.NETWORK_TRANSPORT]: "tcp",
       [A.NETWORK_PROTOCOL_NAME]: "http",
       [A.GH_PRINCIPAL_SUBJECT]: facts.principal.sub,
       [A.GH_PRINCIPAL_AUTH]: facts.principal.auth,
     };
+    if (facts.sessionId !== null) attributes[A.MCP_SESSION_ID] = facts.sessionId;
     if (this.method === "_OTHER")
       attributes[A.RPC_METHOD_ORIGINAL] = this.text(facts.method.slice(0, 64));
     if (facts.virtualServer !== null) attributes[A.GH_VIRTUAL_SERVER] = facts.virtualServer;

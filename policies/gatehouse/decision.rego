@@ -126,6 +126,7 @@ known_methods := open_methods | {
 
 open_methods := {
 	"initialize",
+	"server/discover",
 	"ping",
 	"tools/list",
 	"resources/list",

@@ -6,6 +6,9 @@
 //   `opa_builtinN` imports; whoever loads the module passes `hostBuiltins()` as custom builtins.
 // `relation`: the builtin yields many results (walk): the module returns an array of results and
 // the planner iterates it.
+// `regoValues` (host only): arguments and result cross to the host as Rego value text instead of
+// JSON, keeping sets and the digits of numbers (rego/wasm/host-value-text.ts); for builtins whose
+// results depend on those or that return sets.
 // The compiler rejects calls to names that are not here (rego_type_error: undefined function),
 // and calls with the wrong number of arguments.
 
@@ -16,6 +19,7 @@ export interface BuiltinSpec {
   arity: number;
   placement: BuiltinPlacement;
   relation?: boolean;
+  regoValues?: boolean;
   /** infix operator spelling, for messages */
   infix?: string;
 }
@@ -117,7 +121,7 @@ const specs: BuiltinSpec[] = [
   native("object.subset", 2),
   native("json.filter", 2),
   native("json.remove", 2),
-  host("json.patch", 2),
+  host("json.patch", 2, { regoValues: true }),
   host("json.verify_schema", 1),
   host("json.match_schema", 2),
   // encoding
@@ -142,27 +146,28 @@ const specs: BuiltinSpec[] = [
   host("regex.find_all_string_submatch_n", 3),
   host("regex.replace", 3),
   host("regex.template_match", 4),
+  host("regex.globs_match", 2),
   host("glob.match", 3),
   host("glob.quote_meta", 1),
   host("time.now_ns", 0),
   host("time.parse_rfc3339_ns", 1),
   host("time.parse_ns", 2),
   host("time.parse_duration_ns", 1),
-  host("time.format", 1),
-  host("time.date", 1),
-  host("time.clock", 1),
-  host("time.weekday", 1),
-  host("time.add_date", 4),
-  host("time.diff", 2),
+  host("time.format", 1, { regoValues: true }),
+  host("time.date", 1, { regoValues: true }),
+  host("time.clock", 1, { regoValues: true }),
+  host("time.weekday", 1, { regoValues: true }),
+  host("time.add_date", 4, { regoValues: true }),
+  host("time.diff", 2, { regoValues: true }),
   host("net.cidr_contains", 2),
   host("net.cidr_intersects", 2),
   host("net.cidr_is_valid", 1),
-  host("net.cidr_expand", 1),
-  host("net.cidr_merge", 1),
-  host("net.cidr_contains_matches", 2),
+  host("net.cidr_expand", 1, { regoValues: true }),
+  host("net.cidr_merge", 1, { regoValues: true }),
+  host("net.cidr_contains_matches", 2, { regoValues: true }),
   // graphs (rego/builtins/host/graph.ts)
-  host("graph.reachable", 2),
-  host("graph.reachable_paths", 2),
+  host("graph.reachable", 2, { regoValues: true }),
+  host("graph.reachable_paths", 2, { regoValues: true }),
   host("semver.compare", 2),
   host("semver.is_valid", 1),
   host("units.parse_bytes", 1),
@@ -228,13 +233,21 @@ const specs: BuiltinSpec[] = [
   host("graphql.is_valid", 2),
   host("graphql.schema_is_valid", 1),
   // cloud providers (rego/builtins/host/aws-sign.ts)
-  host("providers.aws.sign_req", 3),
+  host("providers.aws.sign_req", 3, { regoValues: true }),
+  // Rego itself (rego/builtins/host/rego-module.ts); inside rules the compiler turns the
+  // rego.metadata.* calls into constants (rego/compile/metadata-calls.ts)
+  host("rego.parse_module", 2),
+  host("rego.metadata.chain", 0),
+  host("rego.metadata.rule", 0),
   // known so tests can mock them; refused when called (rego/builtins/host/restricted.ts)
   host("http.send", 1),
   host("net.lookup_ip_addr", 1),
   host("opa.runtime", 0),
   // OPA's test-only builtins: refused unless the host enables them (rego/builtins/host/test-only.ts)
   host("test.sleep", 1),
+  // print(...) is compiled to internal.print; both write to the host's output (host/print.ts)
+  host("internal.print", 1, { regoValues: true }),
+  host("trace", 1),
 ];
 
 export const builtins: ReadonlyMap<string, BuiltinSpec> = new Map(specs.map((s) => [s.name, s]));

@@ -1,5 +1,6 @@
 // The Rego compiler: parsed modules => CompiledPolicy (see types.ts for the contract), and ad-hoc
 // queries => CompiledQuery. Stages, each stopping with every problem it found (as OPA does):
+//   0. METADATA annotations indexed, rego.metadata.* calls made constants (metadata-calls.ts)
 //   1. rule tree and conflicts (tree.ts)
 //   2. name resolution and local renaming (scope.ts), lowering: lifting, targets, arity (lower.ts)
 //   3. safety and reordering (safety.ts)
@@ -16,6 +17,8 @@ import { reorderBody, reportUnsafe, type SafetyEnv } from "./safety.ts";
 import { checkRecursion } from "./recursion.ts";
 import { globalsOf } from "./globals.ts";
 import { termVars } from "./vars.ts";
+import { buildAnnotationSet } from "./annotation-set.ts";
+import { rewriteMetadataCalls } from "./metadata-calls.ts";
 
 interface Shared {
   issues: IssueList;
@@ -26,8 +29,11 @@ interface Shared {
   groups: Map<string, Pick<GroupInfo, "path" | "kind" | "arity">>;
 }
 
-export function compileModules(modules: Module[]): CompiledPolicy {
+export function compileModules(parsed: Module[]): CompiledPolicy {
   const issues = new IssueList();
+  const annotations = buildAnnotationSet(parsed, issues);
+  issues.throwIfAny();
+  const modules = rewriteMetadataCalls(parsed, annotations);
   const tree = buildRuleTree(modules, issues);
   issues.throwIfAny();
 
@@ -63,7 +69,7 @@ export function compileModules(modules: Module[]): CompiledPolicy {
 
   checkRecursion(groups, issues);
   issues.throwIfAny();
-  return { groups, files: modules.map((m) => m.file) };
+  return { groups, files: modules.map((m) => m.file), packages: tree.packages };
 }
 
 export function compileQuery(body: SyntaxExpr[], policy: CompiledPolicy): CompiledQuery {

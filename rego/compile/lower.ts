@@ -15,6 +15,7 @@ import {
   isScalar,
   needsEvaluation,
   pathText,
+  refTerm,
   stringPath,
   termText,
   varTerm,
@@ -110,10 +111,35 @@ export class Lowerer {
       this.pushCall(out, { kind: "eq" }, [lhs, rhs], loc);
       return;
     }
-    if (dottedName(operator) === "print") return; // print statements are erased, as OPA does without --enable-print
+    if (dottedName(operator) === "print") {
+      this.printStatement(args, loc, out);
+      return;
+    }
     const lowered = args.map((a) => this.term(a, out));
     const target = this.resolveTarget(operator, args.length, false, loc);
     if (target) this.pushCall(out, target, lowered, loc);
+  }
+
+  /**
+   * `print(a, b)` as OPA compiles it: `internal.print([{v | v = a}, {w | w = b}])`, each argument
+   * the set of its values, so an undefined one is an empty set and the statement still holds.
+   */
+  private printStatement(args: Term[], loc: Location, out: Expr[]): void {
+    const operands: Term[] = args.map((arg) => {
+      const value = varTerm(this.env.fresh(), arg.loc);
+      this.env.temps.add(value.name); // the argument's own unsafe vars are what gets reported
+      const bind: S.CallExpr = {
+        type: "call",
+        loc: arg.loc,
+        negated: false,
+        with: [],
+        operator: refTerm([varTerm("eq", arg.loc)], arg.loc),
+        args: [value, arg],
+      };
+      return { type: "setcomprehension", loc: arg.loc, term: value, body: [bind] };
+    });
+    const array = this.term({ type: "array", loc, items: operands }, out);
+    this.pushCall(out, { kind: "builtin", name: "internal.print" }, [array], loc);
   }
 
   private pushCall(out: Expr[], target: Target, args: Term[], loc: Location): void {

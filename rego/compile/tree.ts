@@ -41,7 +41,8 @@ interface Placement {
   keyTerms: Term[];
 }
 
-function placeRule(pkg: string[], rule: Rule): Placement {
+/** The rule's document under `data` (package, name, the head's leading string keys) and the rest. */
+export function rulePath(pkg: string[], rule: Rule): { path: string[]; keyTerms: Term[] } {
   const [head, ...rest] = rule.head.ref;
   const path = [...pkg, head?.type === "var" ? head.name : "?"];
   let i = 0;
@@ -49,7 +50,11 @@ function placeRule(pkg: string[], rule: Rule): Placement {
     path.push((rest[i] as { value: string }).value);
     i++;
   }
-  const keyTerms = rest.slice(i);
+  return { path, keyTerms: rest.slice(i) };
+}
+
+function placeRule(pkg: string[], rule: Rule): Placement {
+  const { path, keyTerms } = rulePath(pkg, rule);
   if (rule.head.args) return { path, kind: "function", arity: rule.head.args.length, keyTerms };
   if (rule.head.contains) return { path, kind: "set", arity: 0, keyTerms };
   if (keyTerms.length > 0) return { path, kind: "object", arity: 0, keyTerms };

@@ -117,6 +117,8 @@ export interface CompiledPolicy {
   groups: RuleGroup[];
   /** file names in the order given to the compiler (for locations in the IR) */
   files: string[];
+  /** every module's package path (without "data"): a package without rules is the document {} */
+  packages?: string[][];
 }
 
 /** A compiled ad-hoc query (e.g. `data.test.p = x`): its body and the user vars it binds. */

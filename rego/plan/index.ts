@@ -19,7 +19,12 @@ export function planPolicy(
   queries: { name: string; query: CompiledQuery }[],
   options: PlanOptions = {},
 ): Policy {
-  const shared = new PlanShared(policy.groups, policy.files, options.coverage ?? false);
+  const shared = new PlanShared(
+    policy.groups,
+    policy.files,
+    options.coverage ?? false,
+    policy.packages,
+  );
   const plans = queries.map(({ name, query }) => planQuery(shared, name, query));
   const funcs: Func[] = [];
   for (let pending = shared.funcs.next(); pending; pending = shared.funcs.next()) {

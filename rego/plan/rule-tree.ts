@@ -8,11 +8,12 @@ export interface RuleNode {
   children: Map<string, RuleNode>;
 }
 
-export function buildRuleTree(groups: RuleGroup[]): RuleNode {
+/** The tree of the groups' paths and the packages' (a package without rules is the document {}). */
+export function buildRuleTree(groups: RuleGroup[], packages: string[][] = []): RuleNode {
   const root: RuleNode = { path: [], children: new Map() };
-  for (const group of groups) {
+  const nodeAt = (path: string[]): RuleNode => {
     let node = root;
-    for (const key of group.path) {
+    for (const key of path) {
       let child = node.children.get(key);
       if (!child) {
         child = { path: [...node.path, key], children: new Map() };
@@ -20,8 +21,10 @@ export function buildRuleTree(groups: RuleGroup[]): RuleNode {
       }
       node = child;
     }
-    node.group = group;
-  }
+    return node;
+  };
+  for (const path of packages) nodeAt(path);
+  for (const group of groups) nodeAt(group.path).group = group;
   return root;
 }
 

@@ -48,9 +48,10 @@ export class PlanShared {
     files: string[],
     /** plan CoverStmts (see ir.ts) */
     readonly coverage = false,
+    packages: string[][] = [],
   ) {
     this.statics = new StaticTables(files);
-    this.tree = buildRuleTree(groups);
+    this.tree = buildRuleTree(groups, packages);
   }
 }
 

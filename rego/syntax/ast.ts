@@ -179,7 +179,8 @@ export interface Rule {
   head: RuleHead;
   body: Expr[]; // empty body (no `if`) means `true`
   else?: Rule; // `else [= value] [if] { ... }` chain; the else rule's head.value may be undefined meaning true
-  annotations?: Record<string, unknown>; // METADATA comment blocks, parsed as YAML where present
+  /** the METADATA blocks written directly above this rule (scope rule or document) */
+  annotations?: Annotations[];
 }
 
 export interface Module {
@@ -188,6 +189,32 @@ export interface Module {
   imports: Import[];
   rules: Rule[];
   regoVersion: 1;
+  /** every METADATA block of the module, in source order */
+  annotations?: Annotations[];
+}
+
+/** Where a METADATA block applies (OPA's annotation scopes). */
+export type AnnotationScope = "rule" | "document" | "package" | "subpackages";
+
+/** `schemas` entry: the document at `path` follows the schema at `schema` or `definition`. */
+export interface SchemaAnnotation {
+  path: Term[];
+  schema?: Term[];
+  definition?: unknown;
+}
+
+/** A `# METADATA` block, its YAML read into OPA's annotation fields; `loc`: the METADATA line. */
+export interface Annotations {
+  loc: Location;
+  scope: AnnotationScope;
+  title?: string;
+  description?: string;
+  entrypoint?: boolean;
+  organizations?: string[];
+  relatedResources?: { ref: string; description?: string }[];
+  authors?: { name?: string; email?: string }[];
+  schemas?: SchemaAnnotation[];
+  custom?: Record<string, unknown>;
 }
 
 export function locationText(loc: Location): string {

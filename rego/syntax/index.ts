@@ -2,10 +2,32 @@
 // with file:row:col) on bad input.
 import type { Expr, Module, Term } from "./ast.ts";
 import { RegoError, type RegoIssue } from "../errors.ts";
-import { Parser } from "./parser.ts";
+import type { Comment } from "./lexer.ts";
+import { Parser, type ParserOptions } from "./parser.ts";
 
-export function parseModule(source: string, file: string): Module {
-  return run(source, file, (p) => p.module());
+export type { ParserOptions } from "./parser.ts";
+
+export function parseModule(source: string, file: string, options?: ParserOptions): Module {
+  return run(source, file, (p) => p.module(), options);
+}
+
+/** The module and its comments (OPA's JSON form of a module lists them). */
+export function parseModuleWithComments(
+  source: string,
+  file: string,
+  options?: ParserOptions,
+): { module: Module; comments: Comment[] } {
+  let comments: Comment[] = [];
+  const module = run(
+    source,
+    file,
+    (p) => {
+      comments = p.comments;
+      return p.module();
+    },
+    options,
+  );
+  return { module, comments };
 }
 
 /** A query is a body: expressions separated by `;` or newlines. */
@@ -18,11 +40,16 @@ export function parseTerm(source: string, file = "<term>"): Term {
   return run(source, file, (p) => p.term());
 }
 
-function run<T>(source: string, file: string, parse: (p: Parser) => T | undefined): T {
+function run<T>(
+  source: string,
+  file: string,
+  parse: (p: Parser) => T | undefined,
+  options?: ParserOptions,
+): T {
   let parser: Parser | undefined;
   let result: T | undefined;
   try {
-    parser = new Parser(source, file);
+    parser = new Parser(source, file, options);
     result = parse(parser);
   } catch (e) {
     // a stack overflow on absurd nesting the depth limit did not catch

@@ -25,7 +25,7 @@ import type {
 } from "./ast.ts";
 import type { RegoIssue } from "../errors.ts";
 import { isKeyword, lex, tokenName, type Comment, type Token, type TokenKind } from "./lexer.ts";
-import { attachAnnotations } from "./annotations.ts";
+import { readAnnotations, type Statement } from "./annotations.ts";
 
 const BAIL = { bail: true } as const;
 
@@ -55,6 +55,14 @@ const FUTURE_KEYWORDS = ["contains", "every", "if", "in"];
 const MEMBER_2 = "internal.member_2";
 const MEMBER_3 = "internal.member_3";
 
+export interface ParserOptions {
+  /**
+   * Also read the rule forms of Rego v0: a body without `if` and `p[x] { ... }` for a partial set
+   * (as `rego.parse_module` does in OPA, whose parser keeps them apart from the v1 checks).
+   */
+  v0RuleForms?: boolean;
+}
+
 interface Mark {
   i: number;
   issues: number;
@@ -63,7 +71,7 @@ interface Mark {
 
 export class Parser {
   private readonly toks: Token[];
-  private readonly comments: Comment[];
+  readonly comments: Comment[];
   private i = 0;
   private depth = 0;
   private backtracks = 0;
@@ -72,6 +80,7 @@ export class Parser {
   constructor(
     source: string,
     private readonly file: string,
+    private readonly options: ParserOptions = {},
   ) {
     const { tokens, comments } = lex(source);
     this.toks = tokens;
@@ -83,23 +92,27 @@ export class Parser {
   module(): Module | undefined {
     const imports: Import[] = [];
     const rules: Rule[] = [];
-    const ruleRows: number[] = [];
+    const statements: Statement[] = [];
     let pkg: RefTerm | undefined;
-    let statements = 0;
+    let count = 0;
     while (this.kind() !== "eof" && this.issues.length < MAX_ERRORS) {
       const start = this.tok;
       try {
         if (start.kind === "package") {
           const path = this.packageDecl();
-          if (statements > 0) this.report(start, "unexpected package");
+          if (count > 0) this.report(start, "unexpected package");
           else pkg = path;
+          statements.push({ kind: "package", loc: path.loc });
         } else {
-          if (statements === 0) this.report(start, "package expected");
-          if (start.kind === "import") imports.push(this.importDecl());
-          else {
+          if (count === 0) this.report(start, "package expected");
+          if (start.kind === "import") {
+            const imp = this.importDecl();
+            imports.push(imp);
+            statements.push({ kind: "import", loc: imp.loc });
+          } else {
             for (const rule of this.rules()) {
               rules.push(rule);
-              ruleRows.push(rule.loc.row);
+              statements.push({ kind: "rule", loc: rule.loc, rule });
             }
           }
         }
@@ -107,13 +120,25 @@ export class Parser {
         if (e !== BAIL) throw e;
         this.recover();
       }
-      statements++;
+      count++;
     }
-    if (statements === 0) this.report(this.tok, "empty module");
+    if (count === 0) this.report(this.tok, "empty module");
     if (this.issues.length > 0 || !pkg) return undefined;
-    const annotationIssues = attachAnnotations(this.comments, rules, this.file);
-    this.issues.push(...annotationIssues);
-    return { file: this.file, package: pkg, imports, rules, regoVersion: 1 };
+    const { annotations, issues } = readAnnotations(
+      this.comments,
+      statements,
+      this.file,
+      refTermsOf,
+    );
+    this.issues.push(...issues);
+    return {
+      file: this.file,
+      package: pkg,
+      imports,
+      rules,
+      regoVersion: 1,
+      ...(annotations.length > 0 ? { annotations } : {}),
+    };
   }
 
   query(): Expr[] | undefined {
@@ -326,7 +351,9 @@ export class Parser {
     if (!head.contains && head.value === undefined) {
       if (!isFunction && head.ref.length === 2 && !hasIf) {
         // v0 partial set `p[x] { ... }`: report it, then read it as `p contains x` to carry on
-        this.report(ruleLoc, "`contains` keyword is required for partial set rules");
+        if (!this.options.v0RuleForms) {
+          this.report(ruleLoc, "`contains` keyword is required for partial set rules");
+        }
         head.key = head.ref.pop();
         head.contains = true;
       } else {
@@ -341,10 +368,12 @@ export class Parser {
       this.advance();
       body = this.ifBody();
     } else if (this.kind() === "{") {
-      this.report(
-        ruleLoc,
-        `\`if\` keyword is required before ${isFunction ? "function" : "rule"} body`,
-      );
+      if (!this.options.v0RuleForms) {
+        this.report(
+          ruleLoc,
+          `\`if\` keyword is required before ${isFunction ? "function" : "rule"} body`,
+        );
+      }
       body = this.braceBody();
     } else {
       hasBody = false;
@@ -496,6 +525,10 @@ export class Parser {
       else if (this.kind() === "eof") this.unexpected("rule body expected");
       else body = [this.literal()];
     } else if (this.kind() === "{") {
+      if (!this.options.v0RuleForms) {
+        const what = head.args !== undefined ? "function" : "rule";
+        this.report(loc, `\`if\` keyword is required before ${what} body`);
+      }
       body = this.braceBody();
     }
     return { loc, default: false, head: elseHead, body };
@@ -812,9 +845,9 @@ export class Parser {
         const seg = this.tok;
         if (seg.wsBefore) {
           const after = { file: this.file, row: dot.row, col: dot.col + 1 };
-          this.fail(after, "unexpected whitespace token: expected identifier");
+          this.fail(after, "unexpected whitespace token: expected ident");
         }
-        if (!(seg.kind === "ident" || isKeyword(seg.kind))) this.unexpected("expected identifier");
+        if (!(seg.kind === "ident" || isKeyword(seg.kind))) this.unexpected("expected ident");
         this.advance();
         terms.push(stringTerm(seg.text, this.loc(seg)));
       } else if (t.kind === "[") {
@@ -1005,7 +1038,7 @@ export function refText(terms: Term[]): string {
   return out;
 }
 
-function isGround(t: Term): boolean {
+export function isGround(t: Term): boolean {
   switch (t.type) {
     case "var":
     case "ref":
@@ -1055,4 +1088,13 @@ function exponentTooBig(text: string): boolean {
   if (e < 0) return text.length > 30000;
   const exp = Number(text.slice(e + 1));
   return !Number.isFinite(exp) || Math.abs(exp + e) > 30000;
+}
+
+/** The terms of a ref written alone (`input.x`, `schema["y"]`), or undefined if the text is not one. */
+function refTermsOf(text: string): Term[] | undefined {
+  const parser = new Parser(text, "<ref>");
+  const term = parser.term();
+  if (parser.issues.length > 0 || !term) return undefined;
+  if (term.type === "var") return [term];
+  return term.type === "ref" && term.terms[0]!.type === "var" ? term.terms : undefined;
 }

@@ -1,9 +1,11 @@
 // Compiles a set of Rego files for testing. Files that do not parse or compile are set aside with
-// their problems, and the rest is compiled again, so one broken file does not stop the others' tests.
-import { buildPolicy, type BuiltPolicy, type SourceFile } from "../index.ts";
+// their problems, and so are the files that use them (dependents.ts); the rest is compiled again,
+// so one broken file does not stop the others' tests.
+import { buildPolicy, type BuiltPolicy, type SourceFile } from "../build.ts";
 import { RegoError, type RegoIssue } from "../errors.ts";
 import type { Module } from "../syntax/ast.ts";
 import { parseModule } from "../syntax/index.ts";
+import { declaredPackage, filesUsingBroken } from "./dependents.ts";
 import { errorText } from "./error-text.ts";
 
 export interface ParsedFile {
@@ -16,6 +18,8 @@ export interface TestBuild {
   parsed: ParsedFile[];
   /** files set aside, with every problem found in them */
   broken: Map<string, RegoIssue[]>;
+  /** files set aside because they use a broken file: file => the broken file */
+  blocked: Map<string, string>;
   /** the policy built from the files not set aside, with one entrypoint per query */
   policy?: BuiltPolicy;
   /** a build failure that no file can be blamed for (a toolchain error) */
@@ -56,8 +60,13 @@ export function buildForTests(
   options: { strictBuiltinErrors?: boolean; coverage?: boolean } = {},
 ): TestBuild {
   const { parsed, broken } = parseFiles(files);
-  let candidates = files.filter((f) => !broken.has(f.file));
-  while (candidates.length > 0) {
+  const unparsed = files
+    .filter((f) => broken.has(f.file))
+    .map((f) => ({ file: f.file, package: declaredPackage(f.source) }));
+  for (;;) {
+    const blocked = filesUsingBroken(parsed, new Set(broken.keys()), unparsed);
+    const candidates = files.filter((f) => !broken.has(f.file) && !blocked.has(f.file));
+    if (candidates.length === 0) return { parsed, broken, blocked };
     const names = new Set(candidates.map((f) => f.file));
     const queries = queriesOf(parsed.filter((p) => names.has(p.file))).map((q) => ({
       name: q.name,
@@ -68,18 +77,15 @@ export function buildForTests(
         queries,
         strictBuiltinErrors: options.strictBuiltinErrors,
         coverage: options.coverage,
-        // a test build runs once: optimising it costs several times what it saves
-        optimize: "none",
       });
-      return { parsed, broken, policy };
+      return { parsed, broken, blocked, policy };
     } catch (e) {
-      if (!(e instanceof RegoError)) return { parsed, broken, failure: errorText(e) };
+      if (!(e instanceof RegoError)) return { parsed, broken, blocked, failure: errorText(e) };
       const blamed = blameFiles(e.issues, names);
+      if (blamed.size === 0) return { parsed, broken, blocked, failure: errorText(e) };
       for (const [file, issues] of blamed) broken.set(file, issues);
-      candidates = candidates.filter((f) => !blamed.has(f.file));
     }
   }
-  return { parsed, broken };
 }
 
 /** Groups issues by the file they point at; issues pointing elsewhere go to every file in play. */

@@ -2,7 +2,7 @@
 // its own thread so that a test that never terminates can be stopped by terminating the thread.
 import { parentPort } from "node:worker_threads";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
-import { hostBuiltins } from "../builtins/host/index.ts";
+import { EvaluationOutput } from "../builtins/host/evaluation-output.ts";
 import { memoryCapMessage, ModuleLimits } from "../wasm/limits.ts";
 import { errorText } from "./error-text.ts";
 
@@ -12,6 +12,8 @@ export type WorkerRequest =
       wasm: Uint8Array;
       data: unknown;
       strictBuiltinErrors: boolean;
+      /** the module calls host builtins (their implementations are imported only then) */
+      hostBuiltins: boolean;
       /** units of work per evaluation (the module's default when absent) */
       budget?: number;
       /** memory cap in 64 KiB pages (none when absent) */
@@ -42,20 +44,26 @@ let policy: LoadedPolicy | undefined;
 let coverage: { address: number; length: number } | undefined;
 let maxMemoryPages: number | undefined;
 
-// opa-wasm sends print() output to console.log: collect it per evaluation
-let printed: string[] = [];
+// print() and trace() output, per evaluation; anything else that logs (opa_println) joins it
+const output = new EvaluationOutput();
 console.log = (...args: unknown[]) => {
-  printed.push(args.map(String).join(" "));
+  output.write(args.map(String).join(" "));
 };
 
 port.on("message", async (request: WorkerRequest) => {
   if (request.type === "load") {
     try {
       maxMemoryPages = request.maxMemoryPages;
+      const host = request.hostBuiltins
+        ? (await import("../builtins/host/index.ts")).hostBuiltins({
+            strictBuiltinErrors: request.strictBuiltinErrors,
+            output,
+          })
+        : {};
       policy = await loadPolicy(
         request.wasm,
         maxMemoryPages === undefined ? undefined : { initial: 5, maximum: maxMemoryPages },
-        hostBuiltins({ strictBuiltinErrors: request.strictBuiltinErrors }),
+        host,
       );
       policy.setData((request.data ?? {}) as object);
       if (request.budget !== undefined) new ModuleLimits(policy).setBudget(request.budget);
@@ -66,7 +74,7 @@ port.on("message", async (request: WorkerRequest) => {
     }
     return;
   }
-  printed = [];
+  output.take();
   const start = process.hrtime.bigint();
   let reply: WorkerReply;
   try {
@@ -82,7 +90,7 @@ port.on("message", async (request: WorkerRequest) => {
       error: (maxMemoryPages !== undefined && memoryCapMessage(text, maxMemoryPages)) || text,
     };
   }
-  reply.output = printed.join("\n");
+  reply.output = output.take().join("\n");
   if (coverage) {
     // a copy: the memory itself stays with the policy
     reply.covered = new Uint8Array(policy!.mem.buffer, coverage.address, coverage.length).slice();

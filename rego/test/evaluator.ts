@@ -20,22 +20,48 @@ interface Loaded {
   failure?: string;
 }
 
+/**
+ * Starts a test worker ahead of its first evaluation: it loads its modules while the caller
+ * compiles. Hand it to a TestEvaluator, or terminate it.
+ */
+export function startTestWorker(): Worker {
+  const worker = new Worker(workerEntry, {
+    execArgv: [...TYPESCRIPT_NODE_FLAGS], // vitest's own TypeScript handling does not reach workers
+    resourceLimits: { maxOldGenerationSizeMb: 1024 },
+  });
+  // errors between evaluations must not go unhandled; during one they end it (listeners below)
+  worker.on("error", () => {});
+  return worker;
+}
+
+export interface EvaluatorOptions {
+  /** the base document (`data`) */
+  data: unknown;
+  /** per-evaluation time limit */
+  timeoutMs: number;
+  strictBuiltinErrors?: boolean;
+  coverage?: CoverageTable;
+  /** what bounds each evaluation besides the time limit */
+  limits?: EvaluationLimits;
+  /** the module calls host builtins: the worker imports their implementations only then */
+  hostBuiltins: boolean;
+  /** a worker from startTestWorker, for the first evaluation */
+  worker?: Worker;
+}
+
 export class TestEvaluator {
   private current?: Promise<Loaded>;
   private nextId = 0;
+  private spare: Worker | undefined;
   /** coverage builds: byte i set when coverage.lines[i] ran in any evaluation so far */
   readonly covered: Uint8Array;
 
   constructor(
     private readonly wasm: Uint8Array,
-    private readonly data: unknown,
-    private readonly timeoutMs: number,
-    private readonly strictBuiltinErrors = false,
-    private readonly coverage?: CoverageTable,
-    /** what bounds each evaluation besides the time limit */
-    private readonly limits: EvaluationLimits = {},
+    private readonly options: EvaluatorOptions,
   ) {
-    this.covered = new Uint8Array(coverage?.lines.length ?? 0);
+    this.covered = new Uint8Array(options.coverage?.lines.length ?? 0);
+    this.spare = options.worker;
   }
 
   async evaluate(entrypoint: string): Promise<Evaluation> {
@@ -78,11 +104,11 @@ export class TestEvaluator {
       const timer = setTimeout(() => {
         this.discard(worker);
         done({
-          error: `timed out after ${this.timeoutMs} ms`,
-          durationNs: this.timeoutMs * 1e6,
+          error: `timed out after ${this.options.timeoutMs} ms`,
+          durationNs: this.options.timeoutMs * 1e6,
           output: "",
         });
-      }, this.timeoutMs);
+      }, this.options.timeoutMs);
       worker.on("message", onMessage);
       worker.once("error", onCrash);
       worker.once("exit", onExit);
@@ -94,6 +120,8 @@ export class TestEvaluator {
     const current = this.current;
     this.current = undefined;
     if (current) await (await current).worker.terminate();
+    await this.spare?.terminate();
+    this.spare = undefined;
   }
 
   /** Forgets the worker (the next evaluation starts a fresh one) and stops it. */
@@ -103,12 +131,10 @@ export class TestEvaluator {
   }
 
   private start(): Promise<Loaded> {
-    const worker = new Worker(workerEntry, {
-      execArgv: [...TYPESCRIPT_NODE_FLAGS], // vitest's own TypeScript handling does not reach workers
-      resourceLimits: { maxOldGenerationSizeMb: 1024 },
-    });
-    // errors between evaluations must not go unhandled; during one they end it (listeners below)
-    worker.on("error", () => {});
+    // a spare that already stopped (threadId -1) is replaced; one that stops later is seen below
+    const spare = this.spare;
+    this.spare = undefined;
+    const worker = spare && spare.threadId >= 0 ? spare : startTestWorker();
     return new Promise((resolve) => {
       const settle = (failure?: string) => {
         clearTimeout(timer);
@@ -132,15 +158,15 @@ export class TestEvaluator {
       worker.on("message", onMessage);
       worker.once("error", onCrash);
       worker.once("exit", onExit);
+      const { coverage } = this.options;
       worker.postMessage({
         type: "load",
         wasm: this.wasm,
-        data: this.data,
-        strictBuiltinErrors: this.strictBuiltinErrors,
-        ...this.limits,
-        ...(this.coverage && {
-          coverage: { address: this.coverage.address, length: this.coverage.lines.length },
-        }),
+        data: this.options.data,
+        strictBuiltinErrors: this.options.strictBuiltinErrors ?? false,
+        hostBuiltins: this.options.hostBuiltins,
+        ...this.options.limits,
+        ...(coverage && { coverage: { address: coverage.address, length: coverage.lines.length } }),
       } satisfies WorkerRequest);
     });
   }

@@ -6,8 +6,9 @@ import { outcomeOf } from "./types.ts";
 const rule = "-".repeat(80);
 
 /**
- * Failing, erroring and skipped tests (every test with `verbose`), each under its `file:row:`, then
- * after a rule the counts: `PASS: n/total`, `FAIL: ...`, `SKIPPED: ...`, `ERROR: ...` (zero counts omitted).
+ * Failing, erroring and skipped tests (every test with `verbose`), each under its `file:row:` with
+ * its print() and trace() output below it, then after a rule the counts: `PASS: n/total`,
+ * `FAIL: ...`, `SKIPPED: ...`, `ERROR: ...` (zero counts omitted).
  */
 export function formatPretty(report: TestReport, options: { verbose?: boolean } = {}): string {
   const verbose = options.verbose ?? false;
@@ -25,7 +26,8 @@ export function formatPretty(report: TestReport, options: { verbose?: boolean } 
     }
     lines.push(resultLine(result));
     if (result.sub_results) lines.push(...subResultLines(result.sub_results, verbose, 1));
-    if (result.output) lines.push("", ...indent(result.output.trim().split("\n")), "");
+    // print() and trace() output, as written (leading spaces kept)
+    if (result.output) lines.push("", ...indent(result.output.replace(/\n+$/, "").split("\n")), "");
     if (result.error) lines.push(...indent(errorLines(result)));
   }
   const total = counts.PASS + counts.FAIL + counts.SKIPPED + counts.ERROR;

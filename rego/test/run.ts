@@ -2,14 +2,15 @@
 // the tests one by one in a worker thread with a time limit.
 import type { SourceFile } from "../index.ts";
 import type { EvaluationLimits } from "../wasm/limits.ts";
-import { formatIssue, type RegoIssue } from "../errors.ts";
-import { buildForTests, type ParsedFile } from "./build.ts";
+import { hostBuiltinIds } from "../wasm/link.ts";
+import { brokenFileResult, type UserOfBroken } from "./broken-file.ts";
+import type { Worker } from "node:worker_threads";
+import { buildForTests, type ParsedFile, type TestBuild } from "./build.ts";
 import { coverageReport } from "./coverage.ts";
-import { discoverTests, packageSegments } from "./discover.ts";
+import { discoverTests } from "./discover.ts";
 import { separateDuplicateTests } from "./duplicates.ts";
-import { TestEvaluator, type Evaluation } from "./evaluator.ts";
+import { startTestWorker, TestEvaluator, type Evaluation } from "./evaluator.ts";
 import { judgeResultSet } from "./judge.ts";
-import { refText } from "./ref-text.ts";
 import type { TestCase, TestError, TestReport, TestResult } from "./types.ts";
 import { outcomeOf } from "./types.ts";
 
@@ -36,34 +37,57 @@ export async function runTests(files: SourceFile[], options: RunOptions = {}): P
     discoverTests(parsed.map((p) => p.module)).filter(
       (t) => !filter || filter.test(`${t.package}.${t.name}`),
     );
-  const build = buildForTests(
-    separateDuplicateTests(files),
-    (inPlay) =>
-      testsIn(inPlay)
-        .filter((t) => !t.skip)
-        .map((t) => ({ name: t.entrypoint, ref: t.ref })),
-    { strictBuiltinErrors: options.strictBuiltinErrors, coverage: options.coverage },
-  );
+  // once a test is known to run, the worker starts while the policy compiles
+  let worker: Worker | undefined;
+  let build: TestBuild;
+  try {
+    build = buildForTests(
+      separateDuplicateTests(files),
+      (inPlay) => {
+        const queries = testsIn(inPlay)
+          .filter((t) => !t.skip)
+          .map((t) => ({ name: t.entrypoint, ref: t.ref }));
+        if (queries.length > 0) worker ??= startTestWorker();
+        return queries;
+      },
+      { strictBuiltinErrors: options.strictBuiltinErrors, coverage: options.coverage },
+    );
+  } catch (e) {
+    await worker?.terminate();
+    throw e;
+  }
   const parsedByFile = new Map(build.parsed.map((p) => [p.file, p]));
   const evaluator = build.policy
-    ? new TestEvaluator(
-        build.policy.wasm,
-        options.data ?? {},
-        options.timeoutMs ?? 5000,
-        options.strictBuiltinErrors,
-        build.policy.coverage,
-        { budget: options.budget, maxMemoryPages: options.maxMemoryPages },
-      )
+    ? new TestEvaluator(build.policy.wasm, {
+        data: options.data ?? {},
+        timeoutMs: options.timeoutMs ?? 5000,
+        strictBuiltinErrors: options.strictBuiltinErrors,
+        coverage: build.policy.coverage,
+        limits: { budget: options.budget, maxMemoryPages: options.maxMemoryPages },
+        hostBuiltins: hostBuiltinIds(build.policy.ir).size > 0,
+        worker,
+      })
     : undefined;
+  if (!evaluator) await worker?.terminate();
 
   const results: TestResult[] = [];
+  // tests of files that use a broken file are not run: that file's result counts them
+  const usersOf = (broken: string): UserOfBroken[] =>
+    [...build.blocked]
+      .filter(([, needs]) => needs === broken)
+      .map(([file]) => ({
+        file,
+        tests: testsIn([parsedByFile.get(file)!]).filter((t) => !t.skip).length,
+      }))
+      .filter((user) => user.tests > 0);
   try {
     for (const { file } of files) {
       const issues = build.broken.get(file);
       if (issues) {
-        results.push(brokenFileResult(file, issues, parsedByFile.get(file)));
+        results.push(brokenFileResult(file, issues, parsedByFile.get(file), usersOf(file)));
         continue;
       }
+      if (build.blocked.has(file)) continue;
       for (const test of testsIn([parsedByFile.get(file)!])) {
         if (test.skip) results.push({ ...identity(test), skip: true, duration: 0 });
         else if (evaluator) results.push(await runOne(test, evaluator));
@@ -83,7 +107,8 @@ export async function runTests(files: SourceFile[], options: RunOptions = {}): P
   if (options.coverage) {
     const lines = build.policy?.coverage?.lines ?? [];
     const hits = lines.filter((_, i) => evaluator?.covered[i] === 1);
-    const modules = build.parsed.filter((p) => !build.broken.has(p.file)).map((p) => p.module);
+    const compiled = (file: string) => !build.broken.has(file) && !build.blocked.has(file);
+    const modules = build.parsed.filter((p) => compiled(p.file)).map((p) => p.module);
     report.coverage = coverageReport(modules, hits);
   }
   return report;
@@ -106,18 +131,6 @@ async function runOne(test: TestCase, evaluator: TestEvaluator): Promise<TestRes
 function identity(test: TestCase): Pick<TestResult, "location" | "package" | "name"> {
   const location = { file: test.file, row: test.row, col: test.col };
   return { location, package: test.package, name: test.name };
-}
-
-/** A file that did not parse or compile is one ERROR result listing its problems. */
-function brokenFileResult(file: string, issues: RegoIssue[], parsed?: ParsedFile): TestResult {
-  const first = issues[0];
-  return {
-    location: first?.location?.file === file ? first.location : { file, row: 1, col: 1 },
-    package: parsed ? refText("data", packageSegments(parsed.module)) : "",
-    name: "",
-    error: { code: first?.code, message: issues.map(formatIssue).join("\n") },
-    duration: 0,
-  };
 }
 
 /** opa-wasm reports errors as text, e.g. `x.rego:4:5: eval_conflict_error: complete rules must ...`. */

@@ -4,9 +4,9 @@
 // opa_abort import is replaced by a function that prepends it to `eval_*` messages before calling
 // the real import. Other aborts (e.g. `opa_malloc: failed`) pass through untouched, and so does
 // `eval_budget_exceeded` (it is not the builtin's fault, and its message starts with the code).
-import binaryen from "binaryen";
-import { memoryName } from "./data-segments.ts";
-import { importedFunctions, type RuntimeBinding } from "./runtime-binding.ts";
+import { i32, none, type Expr } from "./binary/expressions.ts";
+import type { ModuleBuilder } from "./binary/module-builder.ts";
+import type { RuntimeBinding } from "./runtime-binding.ts";
 
 export const BUILTIN_LOCATION_GLOBAL = "gh.builtin_location";
 
@@ -14,27 +14,58 @@ const EVAL_PREFIX = 0x6c617665; // "eval" as a little-endian i32
 const UNDERSCORE = 0x5f;
 const BUDGET_INFIX = 0x6475625f; // "_bud" (bytes 4-7 of "eval_budget_exceeded")
 
-/** Returns the names of the functions it adds. */
-export function installLocatedBuiltinErrors(
-  module: binaryen.Module,
-  runtime: RuntimeBinding,
-): string[] {
-  module.addGlobal(BUILTIN_LOCATION_GLOBAL, binaryen.i32, true, module.i32.const(0));
-  const abort = importedFunctions(module).find((f) => f.module === "env" && f.base === "opa_abort");
-  if (!abort) return []; // the runtime never aborts; generated code imports opa_abort itself
+export function installLocatedBuiltinErrors(module: ModuleBuilder, runtime: RuntimeBinding): void {
+  module.addGlobal(BUILTIN_LOCATION_GLOBAL, i32, true, module.i32.const(0));
+  const abort = module.functionImports().find((f) => f.module === "env" && f.base === "opa_abort");
+  if (!abort) return; // the runtime never aborts; generated code imports opa_abort itself
   const raw = "gh.import.env.opa_abort";
-  module.removeFunction(abort.name);
-  module.addFunctionImport(raw, "env", "opa_abort", binaryen.i32, binaryen.none);
+  module.addFunctionImport(raw, "env", "opa_abort", [i32], none);
 
   const m = module;
-  const mem = memoryName(module);
-  const strlen = "gh.strlen";
-  const i32 = binaryen.i32;
+  const strlen = ensureStrlen(m);
   const get = (i: number) => m.local.get(i, i32);
-  // gh.strlen(p): length of the NUL-terminated text at p
+  // opa_abort(msg) with locals: 1 location, 2 prefix length, 3 message length, 4 buffer
+  const located = m.block(null, [
+    m.local.set(2, m.call(strlen, [get(1)], i32)),
+    m.local.set(3, m.call(strlen, [get(0)], i32)),
+    m.local.set(
+      4,
+      runtime.call("opa_malloc", [m.i32.add(m.i32.add(get(2), get(3)), m.i32.const(1))]),
+    ),
+    m.memory.copy(get(4), get(1), get(2)),
+    m.memory.copy(m.i32.add(get(4), get(2)), get(0), m.i32.add(get(3), m.i32.const(1))),
+    m.call(raw, [get(4)], none),
+  ]);
+  const isEvalError = m.i32.and(
+    m.i32.and(
+      m.i32.eq(m.i32.load(0, 1, get(0)), m.i32.const(EVAL_PREFIX)),
+      m.i32.eq(m.i32.load8_u(4, 1, get(0)), m.i32.const(UNDERSCORE)),
+    ),
+    // messages live in static data or 8-byte padded heap blocks: bytes 6-7 are readable
+    m.i32.ne(m.i32.load(4, 1, get(0)), m.i32.const(BUDGET_INFIX)),
+  );
+  m.defineImport(
+    abort.name,
+    [i32, i32, i32, i32],
+    m.block(null, [
+      m.local.set(1, m.global.get(BUILTIN_LOCATION_GLOBAL, i32)),
+      m.if(
+        m.i32.and(m.i32.ne(get(1), m.i32.const(0)), isEvalError),
+        located,
+        m.call(raw, [get(0)], none),
+      ),
+    ]),
+  );
+}
+
+/** Adds `gh.strlen(p)`, the length of the NUL-terminated text at p, once; returns its name. */
+export function ensureStrlen(m: ModuleBuilder): string {
+  const strlen = "gh.strlen";
+  if (m.hasFunction(strlen)) return strlen;
+  const get = (i: number) => m.local.get(i, i32);
   m.addFunction(
     strlen,
-    i32,
+    [i32],
     i32,
     [i32],
     m.block(
@@ -44,7 +75,7 @@ export function installLocatedBuiltinErrors(
         m.loop(
           "next",
           m.if(
-            m.i32.load8_u(0, 1, get(1), mem),
+            m.i32.load8_u(0, 1, get(1)),
             m.block(null, [m.local.set(1, m.i32.add(get(1), m.i32.const(1))), m.br("next")]),
           ),
         ),
@@ -53,47 +84,10 @@ export function installLocatedBuiltinErrors(
       i32,
     ),
   );
-  // opa_abort(msg) with locals: 1 location, 2 prefix length, 3 message length, 4 buffer
-  const located = m.block(null, [
-    m.local.set(2, m.call(strlen, [get(1)], i32)),
-    m.local.set(3, m.call(strlen, [get(0)], i32)),
-    m.local.set(
-      4,
-      runtime.call("opa_malloc", [m.i32.add(m.i32.add(get(2), get(3)), m.i32.const(1))]),
-    ),
-    m.memory.copy(get(4), get(1), get(2), mem, mem),
-    m.memory.copy(m.i32.add(get(4), get(2)), get(0), m.i32.add(get(3), m.i32.const(1)), mem, mem),
-    m.call(raw, [get(4)], binaryen.none),
-  ]);
-  const isEvalError = m.i32.and(
-    m.i32.and(
-      m.i32.eq(m.i32.load(0, 1, get(0), mem), m.i32.const(EVAL_PREFIX)),
-      m.i32.eq(m.i32.load8_u(4, 1, get(0), mem), m.i32.const(UNDERSCORE)),
-    ),
-    // messages live in static data or 8-byte padded heap blocks: bytes 6-7 are readable
-    m.i32.ne(m.i32.load(4, 1, get(0), mem), m.i32.const(BUDGET_INFIX)),
-  );
-  m.addFunction(
-    abort.name,
-    abort.params,
-    abort.results,
-    [i32, i32, i32, i32],
-    m.block(null, [
-      m.local.set(1, m.global.get(BUILTIN_LOCATION_GLOBAL, i32)),
-      m.if(
-        m.i32.and(m.i32.ne(get(1), m.i32.const(0)), isEvalError),
-        located,
-        m.call(raw, [get(0)], binaryen.none),
-      ),
-    ]),
-  );
-  return [strlen, abort.name];
+  return strlen;
 }
 
 /** Records the location of the next native builtin call (0 = unknown). */
-export function setBuiltinLocation(
-  module: binaryen.Module,
-  prefixAddr: number,
-): binaryen.ExpressionRef {
+export function setBuiltinLocation(module: ModuleBuilder, prefixAddr: number): Expr {
   return module.global.set(BUILTIN_LOCATION_GLOBAL, module.i32.const(prefixAddr));
 }

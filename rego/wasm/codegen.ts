@@ -1,15 +1,16 @@
-// Lowers the policy IR (rego/plan/ir.ts) to Wasm functions in a binaryen module that already holds
-// the runtime. Every IR local is an i32 Wasm local holding a value address (0 = undefined).
+// Lowers the policy IR (rego/plan/ir.ts) to Wasm functions in the module being linked, which
+// already holds the runtime (binary/module-builder.ts). Every IR local is an i32 Wasm local holding a value address (0 = undefined).
 // An IR Block is a Wasm `block`; a statement that is undefined branches out of the innermost one.
-import binaryen from "binaryen";
 import type { Block, Func, Local, Operand, Plan, Policy, Stmt } from "../plan/ir.ts";
 import { lookupBuiltin } from "../builtins/registry.ts";
+import { i32, none, type Expr } from "./binary/expressions.ts";
+import type { ModuleBuilder } from "./binary/module-builder.ts";
 import { setBuiltinLocation } from "./builtin-errors.ts";
 import { builtinExportName, type RuntimeBinding } from "./runtime-binding.ts";
 import type { StaticData } from "./static-data.ts";
 import { installConsts, type PolicyConsts } from "./consts.ts";
 import { layoutCoverage, type CoverageLayout, type CoverageTable } from "./coverage.ts";
-import { memoryName } from "./data-segments.ts";
+import { HostValueText } from "./host-value-text.ts";
 import { Metering, staticCost } from "./metering.ts";
 
 const TYPE_ARRAY = 5;
@@ -20,7 +21,7 @@ const DEFAULT_VAR_CONFLICT = "complete rules must not produce multiple outputs";
 const DEFAULT_KEY_CONFLICT = "object keys must be unique";
 
 export interface CodegenInput {
-  module: binaryen.Module;
+  module: ModuleBuilder;
   runtime: RuntimeBinding;
   data: StaticData;
   ir: Policy;
@@ -32,10 +33,8 @@ export interface CodegenInput {
 
 export interface CodegenOutput {
   /** body of gh_eval(entrypoint, input, data, resultSet) -> void */
-  evalBody: binaryen.ExpressionRef;
+  evalBody: Expr;
   memoSlots: number;
-  /** internal names of the functions added for the policy */
-  functions: string[];
   /** present when the IR holds CoverStmts (a coverage build) */
   coverage?: CoverageTable;
 }
@@ -43,21 +42,21 @@ export interface CodegenOutput {
 type Callee =
   | { kind: "func"; name: string; arity: number }
   | { kind: "native"; name: string; arity: number; result: number }
-  | { kind: "host"; id: number; arity: number };
+  | { kind: "host"; id: number; arity: number; regoValues: boolean };
 
 export function generatePolicyCode(input: CodegenInput): CodegenOutput {
   return new Codegen(input).run();
 }
 
 class Codegen {
-  readonly m: binaryen.Module;
+  readonly m: ModuleBuilder;
   readonly stringAddrs: number[];
   readonly consts: PolicyConsts;
   readonly coverage: CoverageLayout | undefined;
   readonly metering: Metering | undefined;
+  readonly hostValueText: HostValueText;
   readonly funcEntries = new Map<string, { name: string; arity: number }>();
   private memoSlots = 0;
-  private readonly added: string[] = [];
   private abortName: string | undefined;
 
   constructor(readonly input: CodegenInput) {
@@ -67,13 +66,13 @@ class Codegen {
     this.consts = installConsts(module, runtime, data, ir.static.consts ?? [], (message) =>
       this.abort(message),
     );
-    if (this.consts.start) this.added.push(this.consts.start);
     this.coverage = layoutCoverage(ir, data);
     this.metering = input.meter ? new Metering(module, runtime) : undefined;
+    this.hostValueText = new HostValueText(module, runtime, (message) => this.abort(message));
   }
 
   /** The budget charge of `cost` statements, or nothing in unmetered builds. */
-  charge(cost: number): binaryen.ExpressionRef[] {
+  charge(cost: number): Expr[] {
     return this.metering ? [this.metering.charge(cost)] : [];
   }
 
@@ -88,7 +87,6 @@ class Codegen {
     const output: CodegenOutput = {
       evalBody: this.evalBody(planNames),
       memoSlots: this.memoSlots,
-      functions: this.added,
     };
     if (this.coverage) {
       const { address, lines } = this.coverage;
@@ -98,22 +96,17 @@ class Codegen {
   }
 
   /** `call opa_abort(msg); unreachable` with a NUL-terminated ASCII message. */
-  abort(message: string): binaryen.ExpressionRef {
-    this.abortName ??= this.input.runtime.ensureImport(
-      "env",
-      "opa_abort",
-      [binaryen.i32],
-      binaryen.none,
-    );
+  abort(message: string): Expr {
+    this.abortName ??= this.input.runtime.ensureImport("env", "opa_abort", [i32], none);
     const addr = this.input.data.addCString(message, true);
     return this.m.block(null, [
-      this.m.call(this.abortName, [this.m.i32.const(addr)], binaryen.none),
+      this.m.call(this.abortName, [this.m.i32.const(addr)], none),
       this.m.unreachable(),
     ]);
   }
 
   /** `<file>:<row>:<col>: <code>: <message>`, without the location prefix when the IR has none. */
-  runtimeError(stmt: Stmt, code: string, message: string): binaryen.ExpressionRef {
+  runtimeError(stmt: Stmt, code: string, message: string): Expr {
     const files = this.input.ir.static.files;
     const located = stmt.file !== undefined && stmt.row !== undefined;
     const prefix = located
@@ -142,7 +135,7 @@ class Codegen {
     if (id !== undefined) {
       const arity = spec?.arity ?? this.input.ir.static.builtin_funcs[id]!.arity;
       if (arity > MAX_HOST_ARGS) throw new Error(`too many built-in call arguments: "${name}"`);
-      return { kind: "host", id, arity };
+      return { kind: "host", id, arity, regoValues: spec?.regoValues ?? false };
     }
     throw new Error(
       `undefined function: "${name}" (neither an IR function nor a builtin in static.builtin_funcs)`,
@@ -150,8 +143,8 @@ class Codegen {
   }
 
   hostDispatcher(arity: number): string {
-    const params = Array.from({ length: arity + 2 }, () => binaryen.i32);
-    return this.input.runtime.ensureImport("env", `opa_builtin${arity}`, params, binaryen.i32);
+    const params = Array.from({ length: arity + 2 }, () => i32);
+    return this.input.runtime.ensureImport("env", `opa_builtin${arity}`, params, i32);
   }
 
   private emitFunc(f: Func): void {
@@ -164,20 +157,20 @@ class Codegen {
         ...f.blocks.map((b) => lowering.block(b)),
         lowering.get(f.return),
       ],
-      binaryen.i32,
+      i32,
     );
-    const params = binaryen.createType(f.params.map(() => binaryen.i32));
+    const params = f.params.map(() => i32);
     // The memo table is keyed by function only: rules (input, data) qualify, functions with
     // arguments never do.
     if (!f.memoize || f.params.length !== 2) {
-      this.addFunction(entry.name, params, binaryen.i32, lowering.vars(), body);
+      this.m.addFunction(entry.name, params, i32, lowering.vars(), body);
       return;
     }
     // Memoised rules: the entry consults the memo table of the current `with` scope first.
     const inner = `${entry.name}.uncached`;
-    this.addFunction(inner, params, binaryen.i32, lowering.vars(), body);
+    this.m.addFunction(inner, params, i32, lowering.vars(), body);
     const slot = this.memoSlots++;
-    const args = f.params.map((_, i) => this.m.local.get(i, binaryen.i32));
+    const args = f.params.map((_, i) => this.m.local.get(i, i32));
     const cached = f.params.length;
     const rt = this.input.runtime;
     const m = this.m;
@@ -186,33 +179,22 @@ class Codegen {
       [
         m.local.set(cached, rt.call("rt_memo_get", [m.i32.const(slot)])),
         m.if(
-          m.local.get(cached, binaryen.i32),
+          m.local.get(cached, i32),
           m.return(
             m.select(
-              m.i32.eq(m.local.get(cached, binaryen.i32), m.i32.const(1)),
+              m.i32.eq(m.local.get(cached, i32), m.i32.const(1)),
               m.i32.const(0),
-              m.local.get(cached, binaryen.i32),
+              m.local.get(cached, i32),
             ),
           ),
         ),
-        m.local.set(cached, m.call(inner, args, binaryen.i32)),
-        rt.callForEffect("rt_memo_set", [m.i32.const(slot), m.local.get(cached, binaryen.i32)]),
-        m.local.get(cached, binaryen.i32),
+        m.local.set(cached, m.call(inner, args, i32)),
+        rt.callForEffect("rt_memo_set", [m.i32.const(slot), m.local.get(cached, i32)]),
+        m.local.get(cached, i32),
       ],
-      binaryen.i32,
+      i32,
     );
-    this.addFunction(entry.name, params, binaryen.i32, [binaryen.i32], wrapper);
-  }
-
-  private addFunction(
-    name: string,
-    params: number,
-    result: number,
-    vars: number[],
-    body: binaryen.ExpressionRef,
-  ): void {
-    this.m.addFunction(name, params, result, vars, body);
-    this.added.push(name);
+    this.m.addFunction(entry.name, params, i32, [i32], wrapper);
   }
 
   private emitPlan(p: Plan, index: number): string {
@@ -223,18 +205,18 @@ class Codegen {
       ...this.charge(1 + staticCost(p.blocks)),
       ...p.blocks.map((b) => lowering.block(b)),
     ]);
-    const params = binaryen.createType([binaryen.i32, binaryen.i32, binaryen.i32]);
-    this.addFunction(name, params, binaryen.none, lowering.vars(), body);
+    const params = [i32, i32, i32];
+    this.m.addFunction(name, params, none, lowering.vars(), body);
     return name;
   }
 
-  private evalBody(planNames: string[]): binaryen.ExpressionRef {
+  private evalBody(planNames: string[]): Expr {
     const m = this.m;
-    const arg = (i: number) => m.local.get(i, binaryen.i32);
+    const arg = (i: number) => m.local.get(i, i32);
     const dispatch = planNames.map((name, i) =>
       m.if(
         m.i32.eq(arg(0), m.i32.const(i)),
-        m.block(null, [m.call(name, [arg(1), arg(2), arg(3)], binaryen.none), m.return()]),
+        m.block(null, [m.call(name, [arg(1), arg(2), arg(3)], none), m.return()]),
       ),
     );
     return m.block(null, [
@@ -246,11 +228,10 @@ class Codegen {
 }
 
 /** A Wasm label an IR break can target, or a `with` scope whose effects must be undone on the way out. */
-type Frame =
-  { kind: "block"; label: string } | { kind: "with"; cleanup: () => binaryen.ExpressionRef[] };
+type Frame = { kind: "block"; label: string } | { kind: "with"; cleanup: () => Expr[] };
 
 class FunctionLowering {
-  private readonly m: binaryen.Module;
+  private readonly m: ModuleBuilder;
   private readonly locals = new Map<Local, number>();
   private readonly frames: Frame[] = [];
   private nextIndex: number;
@@ -273,18 +254,18 @@ class FunctionLowering {
   }
 
   vars(): number[] {
-    return Array.from({ length: this.nextIndex - this.firstVar }, () => binaryen.i32);
+    return Array.from({ length: this.nextIndex - this.firstVar }, () => i32);
   }
 
-  get(l: Local): binaryen.ExpressionRef {
-    return this.m.local.get(this.index(l), binaryen.i32);
+  get(l: Local): Expr {
+    return this.m.local.get(this.index(l), i32);
   }
 
-  set(l: Local, value: binaryen.ExpressionRef): binaryen.ExpressionRef {
+  set(l: Local, value: Expr): Expr {
     return this.m.local.set(this.index(l), value);
   }
 
-  block(b: Block): binaryen.ExpressionRef {
+  block(b: Block): Expr {
     return this.labelled((label) =>
       this.m.block(
         label,
@@ -306,7 +287,7 @@ class FunctionLowering {
     return this.nextIndex++;
   }
 
-  private labelled(build: (label: string) => binaryen.ExpressionRef): binaryen.ExpressionRef {
+  private labelled(build: (label: string) => Expr): Expr {
     const label = `b${this.labels++}`;
     this.frames.push({ kind: "block", label });
     try {
@@ -317,8 +298,8 @@ class FunctionLowering {
   }
 
   /** Leave `index + 1` IR blocks, undoing every `with` scope crossed. */
-  private breakOut(index: number, condition?: binaryen.ExpressionRef): binaryen.ExpressionRef {
-    const cleanup: binaryen.ExpressionRef[] = [];
+  private breakOut(index: number, condition?: Expr): Expr {
+    const cleanup: Expr[] = [];
     let remaining = index;
     for (let i = this.frames.length - 1; i >= 0; i--) {
       const frame = this.frames[i]!;
@@ -335,20 +316,20 @@ class FunctionLowering {
   }
 
   /** The statement is undefined when `cond` is non-zero. */
-  private undefinedIf(cond: binaryen.ExpressionRef): binaryen.ExpressionRef {
+  private undefinedIf(cond: Expr): Expr {
     return this.breakOut(0, cond);
   }
 
-  private undefinedIfZero(value: binaryen.ExpressionRef): binaryen.ExpressionRef {
+  private undefinedIfZero(value: Expr): Expr {
     return this.undefinedIf(this.m.i32.eqz(value));
   }
 
   /** `target = value`, undefined when the value is 0. */
-  private assignDefined(target: Local, value: binaryen.ExpressionRef): binaryen.ExpressionRef {
+  private assignDefined(target: Local, value: Expr): Expr {
     return this.m.block(null, [this.set(target, value), this.undefinedIfZero(this.get(target))]);
   }
 
-  private operand(op: Operand): binaryen.ExpressionRef {
+  private operand(op: Operand): Expr {
     switch (op.type) {
       case "local":
         return this.get(op.value);
@@ -362,26 +343,26 @@ class FunctionLowering {
     }
   }
 
-  private rt(name: string, args: binaryen.ExpressionRef[]): binaryen.ExpressionRef {
+  private rt(name: string, args: Expr[]): Expr {
     return this.g.input.runtime.call(name, args);
   }
 
-  private rtEffect(name: string, args: binaryen.ExpressionRef[]): binaryen.ExpressionRef {
+  private rtEffect(name: string, args: Expr[]): Expr {
     return this.g.input.runtime.callForEffect(name, args);
   }
 
-  private i64(value: number): binaryen.ExpressionRef {
+  private i64(value: number): Expr {
     if (!Number.isSafeInteger(value)) throw new Error(`integer ${value} is not exact`);
     return this.m.i64.const(BigInt(value));
   }
 
-  private typeIs(source: Operand, tag: number): binaryen.ExpressionRef {
+  private typeIs(source: Operand, tag: number): Expr {
     return this.undefinedIf(
       this.m.i32.ne(this.rt("rt_type", [this.operand(source)]), this.m.i32.const(tag)),
     );
   }
 
-  private stmt(s: Stmt): binaryen.ExpressionRef {
+  private stmt(s: Stmt): Expr {
     const m = this.m;
     switch (s.type) {
       case "ArrayAppendStmt":
@@ -390,7 +371,7 @@ class FunctionLowering {
         return this.rtEffect("rt_number_set_int", [this.get(s.target), this.i64(s.value)]);
       case "AssignVarOnceStmt": {
         const source = this.temp();
-        const src = () => m.local.get(source, binaryen.i32);
+        const src = () => m.local.get(source, i32);
         return m.block(null, [
           m.local.set(source, this.operand(s.source)),
           m.if(
@@ -459,7 +440,7 @@ class FunctionLowering {
       case "MakeConstStmt": {
         const global = this.g.consts.globals[s.index];
         if (global === undefined) throw new Error(`MakeConstStmt: no static.consts[${s.index}]`);
-        return this.set(s.target, m.global.get(global, binaryen.i32));
+        return this.set(s.target, m.global.get(global, i32));
       }
       case "MakeObjectStmt":
         return this.set(s.target, this.rt("rt_object_new", []));
@@ -493,10 +474,7 @@ class FunctionLowering {
         return this.set(s.target, m.i32.const(0));
       case "ResultSetAddStmt":
         if (this.resultSet === undefined) throw new Error("ResultSetAddStmt outside a plan");
-        return this.rtEffect("rt_set_add", [
-          m.local.get(this.resultSet, binaryen.i32),
-          this.get(s.value),
-        ]);
+        return this.rtEffect("rt_set_add", [m.local.get(this.resultSet, i32), this.get(s.value)]);
       case "ReturnLocalStmt":
         return this.returnLocal(s.source);
       case "ScanStmt":
@@ -509,8 +487,7 @@ class FunctionLowering {
         return this.g.runtimeError(s, s.code, s.message);
       case "CoverStmt": {
         const coverage = this.g.coverage!; // laid out for every CoverStmt of the IR
-        const memory = memoryName(this.g.m);
-        return m.i32.store8(0, 1, m.i32.const(coverage.addressOf(s)), m.i32.const(1), memory);
+        return m.i32.store8(0, 1, m.i32.const(coverage.addressOf(s)), m.i32.const(1));
       }
       default: {
         const unknown: never = s;
@@ -519,10 +496,7 @@ class FunctionLowering {
     }
   }
 
-  private call(
-    s: Extract<Stmt, { type: "CallStmt" }>,
-    args: binaryen.ExpressionRef[],
-  ): binaryen.ExpressionRef {
+  private call(s: Extract<Stmt, { type: "CallStmt" }>, args: Expr[]): Expr {
     const m = this.m;
     const callee = this.g.callee(s.func);
     if (args.length !== callee.arity) {
@@ -530,7 +504,7 @@ class FunctionLowering {
     }
     switch (callee.kind) {
       case "func":
-        return this.assignDefined(s.result, m.call(callee.name, args, binaryen.i32));
+        return this.assignDefined(s.result, m.call(callee.name, args, i32));
       case "native":
         return m.block(null, [
           setBuiltinLocation(m, this.g.builtinLocation(s)),
@@ -538,12 +512,13 @@ class FunctionLowering {
         ]);
       case "host": {
         const dispatcher = this.g.hostDispatcher(args.length);
+        const text = callee.regoValues ? this.g.hostValueText : undefined;
         const call = m.call(
           dispatcher,
-          [m.i32.const(callee.id), m.i32.const(0), ...args],
-          binaryen.i32,
+          [m.i32.const(callee.id), m.i32.const(0), ...args.map((a) => text?.argument(a) ?? a)],
+          i32,
         );
-        return this.assignDefined(s.result, call);
+        return this.assignDefined(s.result, text ? text.result(call) : call);
       }
     }
   }
@@ -551,7 +526,7 @@ class FunctionLowering {
   // Resolved at compile time against the IR functions' paths: each candidate whose constant
   // segments match is tried in turn, comparing the local segments at run time. No match: the
   // statement is undefined (the planner's following block does the plain data lookup).
-  private callDynamic(s: Extract<Stmt, { type: "CallDynamicStmt" }>): binaryen.ExpressionRef {
+  private callDynamic(s: Extract<Stmt, { type: "CallDynamicStmt" }>): Expr {
     const m = this.m;
     const strings = this.g.input.ir.static.strings;
     const candidates = this.g.input.ir.funcs.funcs.filter(
@@ -581,7 +556,7 @@ class FunctionLowering {
           m.call(
             entry.name,
             s.args.map((a) => this.get(a)),
-            binaryen.i32,
+            i32,
           ),
         ),
         m.br(done),
@@ -599,7 +574,7 @@ class FunctionLowering {
     ]);
   }
 
-  private returnLocal(source: Local): binaryen.ExpressionRef {
+  private returnLocal(source: Local): Expr {
     const cleanup = [...this.frames]
       .reverse()
       .flatMap((f) => (f.kind === "with" ? f.cleanup() : []));
@@ -608,7 +583,7 @@ class FunctionLowering {
     return this.m.block(null, [...cleanup, this.m.return(value)]);
   }
 
-  private not(block: Block): binaryen.ExpressionRef {
+  private not(block: Block): Expr {
     const m = this.m;
     const completed = this.temp();
     return m.block(null, [
@@ -619,11 +594,11 @@ class FunctionLowering {
           m.local.set(completed, m.i32.const(1)),
         ]),
       ),
-      this.undefinedIf(m.local.get(completed, binaryen.i32)),
+      this.undefinedIf(m.local.get(completed, i32)),
     ]);
   }
 
-  private scan(source: Local, key: Local, value: Local, body: Block): binaryen.ExpressionRef {
+  private scan(source: Local, key: Local, value: Local, body: Block): Expr {
     const m = this.m;
     const i = this.temp();
     const n = this.temp();
@@ -636,13 +611,10 @@ class FunctionLowering {
       m.loop(
         loop,
         m.block(null, [
-          m.br(exit, m.i32.ge_u(m.local.get(i, binaryen.i32), m.local.get(n, binaryen.i32))),
-          this.set(key, this.rt("rt_iter_key", [this.get(source), m.local.get(i, binaryen.i32)])),
-          this.set(
-            value,
-            this.rt("rt_iter_value", [this.get(source), m.local.get(i, binaryen.i32)]),
-          ),
-          m.local.set(i, m.i32.add(m.local.get(i, binaryen.i32), m.i32.const(1))),
+          m.br(exit, m.i32.ge_u(m.local.get(i, i32), m.local.get(n, i32))),
+          this.set(key, this.rt("rt_iter_key", [this.get(source), m.local.get(i, i32)])),
+          this.set(value, this.rt("rt_iter_value", [this.get(source), m.local.get(i, i32)])),
+          m.local.set(i, m.i32.add(m.local.get(i, i32), m.i32.const(1))),
           ...this.g.charge(1 + staticCost([body])),
           this.block(body),
           m.br(loop),
@@ -651,14 +623,14 @@ class FunctionLowering {
     ]);
   }
 
-  private with(local: Local, path: number[], value: Operand, block: Block): binaryen.ExpressionRef {
+  private with(local: Local, path: number[], value: Operand, block: Block): Expr {
     const m = this.m;
     const saved = this.temp();
     const completed = this.temp();
     const replacement = path.length === 0 ? this.operand(value) : this.upsert(local, path, value);
     const cleanup = () => [
       this.rtEffect("rt_memo_pop", []),
-      this.set(local, m.local.get(saved, binaryen.i32)),
+      this.set(local, m.local.get(saved, i32)),
     ];
     const enter = [
       m.local.set(saved, this.get(local)),
@@ -667,7 +639,7 @@ class FunctionLowering {
       m.local.set(completed, m.i32.const(0)),
     ];
     this.frames.push({ kind: "with", cleanup });
-    let inner: binaryen.ExpressionRef;
+    let inner: Expr;
     try {
       inner = this.labelled((label) =>
         m.block(label, [
@@ -682,32 +654,25 @@ class FunctionLowering {
       ...enter,
       inner,
       ...cleanup(),
-      this.undefinedIfZero(m.local.get(completed, binaryen.i32)),
+      this.undefinedIfZero(m.local.get(completed, i32)),
     ]);
   }
 
   /** A copy of `local` with `value` at `path`, copying each object on the way (never mutating data). */
-  private upsert(local: Local, path: number[], value: Operand): binaryen.ExpressionRef {
+  private upsert(local: Local, path: number[], value: Operand): Expr {
     const m = this.m;
     const key = (i: number) => this.operand({ type: "string_index", value: path[i]! });
     const nodes = path.map(() => this.temp());
-    const steps: binaryen.ExpressionRef[] = [m.local.set(nodes[0]!, this.get(local))];
+    const steps: Expr[] = [m.local.set(nodes[0]!, this.get(local))];
     for (let i = 1; i < path.length; i++) {
       steps.push(
-        m.local.set(
-          nodes[i]!,
-          this.rt("rt_dot", [m.local.get(nodes[i - 1]!, binaryen.i32), key(i - 1)]),
-        ),
+        m.local.set(nodes[i]!, this.rt("rt_dot", [m.local.get(nodes[i - 1]!, i32), key(i - 1)])),
       );
     }
     let result = this.operand(value);
     for (let i = path.length - 1; i >= 0; i--) {
-      result = this.rt("rt_object_upsert_copy", [
-        m.local.get(nodes[i]!, binaryen.i32),
-        key(i),
-        result,
-      ]);
+      result = this.rt("rt_object_upsert_copy", [m.local.get(nodes[i]!, i32), key(i), result]);
     }
-    return m.block(null, [...steps, result], binaryen.i32);
+    return m.block(null, [...steps, result], i32);
   }
 }

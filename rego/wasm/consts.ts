@@ -3,7 +3,8 @@
 // during instantiation, before the SDK first reads the heap pointer) into a mutable i32 global.
 // The values land on the heap below every later heap reset point, so they live as long as the
 // instance; generated code shares them and must never mutate them.
-import binaryen from "binaryen";
+import { i32, none, type Expr } from "./binary/expressions.ts";
+import type { ModuleBuilder } from "./binary/module-builder.ts";
 import type { RuntimeBinding } from "./runtime-binding.ts";
 import type { StaticData } from "./static-data.ts";
 
@@ -15,11 +16,11 @@ export interface PolicyConsts {
 }
 
 export function installConsts(
-  module: binaryen.Module,
+  module: ModuleBuilder,
   runtime: RuntimeBinding,
   data: StaticData,
   consts: readonly { value: string }[],
-  abort: (message: string) => binaryen.ExpressionRef,
+  abort: (message: string) => Expr,
 ): PolicyConsts {
   if (consts.length === 0) return { globals: [], start: undefined };
   const parse = runtime.requireExported("opa_value_parse");
@@ -30,19 +31,19 @@ export function installConsts(
     const parsed = module.call(
       parse.name,
       [module.i32.const(addr), module.i32.const(text.length)],
-      binaryen.i32,
+      i32,
     );
-    module.addGlobal(globals[i]!, binaryen.i32, true, module.i32.const(0));
+    module.addGlobal(globals[i]!, i32, true, module.i32.const(0));
     return module.block(null, [
       module.global.set(globals[i]!, parsed),
       module.if(
-        module.i32.eqz(module.global.get(globals[i]!, binaryen.i32)),
+        module.i32.eqz(module.global.get(globals[i]!, i32)),
         abort(`internal: invalid policy constant ${i}`),
       ),
     ]);
   });
   const start = "gh.consts.start";
-  const fn = module.addFunction(start, binaryen.none, binaryen.none, [], module.block(null, body));
-  module.setStart(fn);
+  module.addFunction(start, [], none, [], module.block(null, body));
+  module.setStart(start);
   return { globals, start };
 }

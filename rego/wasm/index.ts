@@ -26,8 +26,6 @@ export interface WasmOptions {
   meter?: boolean;
   /** the module's budget when the host sets none (default DEFAULT_EVAL_BUDGET) */
   budget?: number;
-  /** binaryen optimisation, default "policy" (link.ts) */
-  optimize?: "module" | "policy" | "none";
 }
 
 export function buildWasm(ir: Policy, options: WasmOptions): Uint8Array {

@@ -4,8 +4,9 @@
 // themselves), from the runtime's exported i64 global `rt_fuel`, and calls `rt_budget_exceeded`
 // (which aborts) once it goes below zero: a subtraction and a compare per iteration. Rego has no
 // recursion, so a policy's work is bounded once its loops are.
-import binaryen from "binaryen";
 import type { Block, Stmt } from "../plan/ir.ts";
+import { i64, type Expr } from "./binary/expressions.ts";
+import type { ModuleBuilder } from "./binary/module-builder.ts";
 import type { RuntimeBinding } from "./runtime-binding.ts";
 
 export const FUEL_GLOBAL_EXPORT = "rt_fuel";
@@ -15,16 +16,16 @@ export class Metering {
   private readonly fuel: string;
 
   constructor(
-    private readonly m: binaryen.Module,
+    private readonly m: ModuleBuilder,
     private readonly runtime: RuntimeBinding,
   ) {
     this.fuel = runtime.requireExportedGlobal(FUEL_GLOBAL_EXPORT);
   }
 
   /** `rt_fuel -= cost; if (rt_fuel < 0) rt_budget_exceeded()` */
-  charge(cost: number): binaryen.ExpressionRef {
+  charge(cost: number): Expr {
     const m = this.m;
-    const fuel = () => m.global.get(this.fuel, binaryen.i64);
+    const fuel = () => m.global.get(this.fuel, i64);
     return m.block(null, [
       m.global.set(this.fuel, m.i64.sub(fuel(), m.i64.const(BigInt(cost)))),
       m.if(

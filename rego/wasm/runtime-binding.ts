@@ -1,13 +1,11 @@
-// How generated code reaches the runtime inside one binaryen module: exported runtime functions
-// (rt_*, builtin.<name>) resolved through their exports to internal names (function names only
-// survive in --debug builds), and the host imports (env.opa_abort, env.opa_builtin<N>).
-import binaryen from "binaryen";
+// How generated code reaches the runtime inside the module being linked: exported runtime functions
+// (rt_*, builtin.<name>) and globals resolved through their exports, and the host imports
+// (env.opa_abort, env.opa_builtin<N>).
+import type { Expr } from "./binary/expressions.ts";
+import { none } from "./binary/expressions.ts";
+import type { FunctionSignature, ModuleBuilder } from "./binary/module-builder.ts";
 
-export interface FunctionSignature {
-  name: string; // internal name in the module
-  params: number[];
-  result: number;
-}
+export type { FunctionSignature } from "./binary/module-builder.ts";
 
 /** Export name of a native builtin in the runtime (see rego/builtins/registry.ts). */
 export function builtinExportName(name: string): string {
@@ -15,27 +13,19 @@ export function builtinExportName(name: string): string {
 }
 
 export class RuntimeBinding {
-  private readonly signatures = new Map<string, FunctionSignature>();
-
-  constructor(private readonly module: binaryen.Module) {}
+  constructor(private readonly module: ModuleBuilder) {}
 
   /** The runtime function exported as `exportName`, or undefined. */
   exported(exportName: string): FunctionSignature | undefined {
-    const ref = this.module.getExport(exportName);
-    if (!ref) return undefined;
-    const info = binaryen.getExportInfo(ref);
-    if (info.kind !== binaryen.ExternalFunction) return undefined;
-    return this.signature(info.value);
+    return this.module.exportedFunction(exportName);
   }
 
-  /** Internal name of the global the runtime exports as `exportName`. */
+  /** Name of the global the runtime exports as `exportName`. */
   requireExportedGlobal(exportName: string): string {
-    const ref = this.module.getExport(exportName);
-    const info = ref ? binaryen.getExportInfo(ref) : undefined;
-    if (!info || info.kind !== binaryen.ExternalGlobal) {
+    const name = this.module.exportedGlobal(exportName);
+    if (name === undefined)
       throw new Error(`the Wasm runtime does not export the global ${exportName}`);
-    }
-    return info.value;
+    return name;
   }
 
   requireExported(exportName: string): FunctionSignature {
@@ -45,7 +35,7 @@ export class RuntimeBinding {
   }
 
   /** Call the runtime export `exportName`; a void call stays void. */
-  call(exportName: string, args: binaryen.ExpressionRef[]): binaryen.ExpressionRef {
+  call(exportName: string, args: Expr[]): Expr {
     const fn = this.requireExported(exportName);
     if (fn.params.length !== args.length) {
       throw new Error(
@@ -56,46 +46,19 @@ export class RuntimeBinding {
   }
 
   /** Call for effect only: drops a result. */
-  callForEffect(exportName: string, args: binaryen.ExpressionRef[]): binaryen.ExpressionRef {
+  callForEffect(exportName: string, args: Expr[]): Expr {
     const call = this.call(exportName, args);
-    return this.requireExported(exportName).result === binaryen.none
-      ? call
-      : this.module.drop(call);
+    return call.type === none ? call : this.module.drop(call);
   }
 
-  /** Internal name of the imported function `moduleName.base`, adding the import when missing. */
+  /** Name of the imported function `moduleName.base`, adding the import when missing. */
   ensureImport(moduleName: string, base: string, params: number[], result: number): string {
-    const existing = findImportedFunction(this.module, moduleName, base);
+    const existing = this.module
+      .functionImports()
+      .find((f) => f.module === moduleName && f.base === base);
     if (existing) return existing.name;
     const name = `gh.import.${moduleName}.${base}`;
-    this.module.addFunctionImport(name, moduleName, base, binaryen.createType(params), result);
+    this.module.addFunctionImport(name, moduleName, base, params, result);
     return name;
   }
-
-  private signature(internalName: string): FunctionSignature {
-    let sig = this.signatures.get(internalName);
-    if (!sig) {
-      const info = binaryen.getFunctionInfo(this.module.getFunction(internalName));
-      sig = { name: internalName, params: binaryen.expandType(info.params), result: info.results };
-      this.signatures.set(internalName, sig);
-    }
-    return sig;
-  }
-}
-
-export function importedFunctions(module: binaryen.Module): binaryen.FunctionInfo[] {
-  const out: binaryen.FunctionInfo[] = [];
-  for (let i = 0; i < module.getNumFunctions(); i++) {
-    const info = binaryen.getFunctionInfo(module.getFunctionByIndex(i));
-    if (info.module) out.push(info);
-  }
-  return out;
-}
-
-function findImportedFunction(
-  module: binaryen.Module,
-  moduleName: string,
-  base: string,
-): binaryen.FunctionInfo | undefined {
-  return importedFunctions(module).find((f) => f.module === moduleName && f.base === base);
 }

@@ -4,6 +4,7 @@
 // the code generator can embed them while it emits code.
 
 const STRING_TAG = 4;
+const utf8 = new TextEncoder();
 
 export class StaticData {
   private readonly chunks: Uint8Array[] = [];
@@ -45,16 +46,16 @@ export class StaticData {
 
   /** A string value record (tag, byte length, address of the UTF-8 bytes) followed by its bytes. */
   addStringValue(text: string): number {
-    const utf8 = new TextEncoder().encode(text);
+    const bytes = utf8.encode(text);
     this.pad(4);
     const recordAddr = this.end;
     const record = new Uint8Array(12);
     const view = new DataView(record.buffer);
     view.setUint32(0, STRING_TAG, true);
-    view.setUint32(4, utf8.length, true);
+    view.setUint32(4, bytes.length, true);
     view.setUint32(8, recordAddr + 12, true);
     this.addBytes(record);
-    this.addBytes(utf8);
+    this.addBytes(bytes);
     return recordAddr;
   }
 
@@ -63,9 +64,9 @@ export class StaticData {
     const content = ascii ? toAscii(text) : text;
     const known = this.cstrings.get(content);
     if (known !== undefined) return known;
-    const utf8 = new TextEncoder().encode(content);
-    const bytes = new Uint8Array(utf8.length + 1);
-    bytes.set(utf8);
+    const encoded = utf8.encode(content);
+    const bytes = new Uint8Array(encoded.length + 1);
+    bytes.set(encoded);
     const addr = this.addBytes(bytes);
     this.cstrings.set(content, addr);
     return addr;

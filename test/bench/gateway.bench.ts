@@ -5,6 +5,8 @@
 // - http-relay: a bare Node HTTP relay (test/bench/http-relay.ts), no MCP, auth or policy work; the
 //   cost of one HTTP hop on this machine, the floor under any gateway that terminates HTTP;
 // - gateway: `gatehouse serve` with the repo's default policies/ deciding every call;
+// - gateway (2026-07-28): the same gateway called by the v2 SDK client pinned to protocol revision
+//   2026-07-28 (stateless: no session, every request carries its own envelope);
 // - gateway+audit+traces: the same, also writing decision records (SQLite) and tracing every request;
 // - gateway->stdio: the policy-only gateway with the same fixture as a stdio upstream (the quick
 //   start's kind of upstream), compared with the HTTP upstream direct;
@@ -19,6 +21,10 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernTransport,
+} from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { fileURLToPath } from "node:url";
@@ -55,6 +61,14 @@ interface Target {
   label: string;
   url: string;
   tool: string;
+  /** the protocol era the client speaks: handshake (v1 SDK client, default) or 2026-07-28 */
+  era?: "modern";
+}
+
+/** One benchmark client: a session (handshake era) or a stateless 2026-07-28 client. */
+interface BenchClient {
+  call(tool: string): Promise<{ isError?: boolean; content?: unknown }>;
+  close(): Promise<void>;
 }
 
 interface RoundResult {
@@ -118,13 +132,34 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function connect(
-  url: string,
-): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+async function connect(target: Target): Promise<BenchClient> {
+  if (target.era === "modern") {
+    const client = new ModernClient(
+      { name: "gatehouse-bench", version: "1.0.0" },
+      { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+    );
+    await client.connect(new ModernTransport(new URL(target.url)));
+    return {
+      call: async (tool) => {
+        const result = await client.callTool({ name: tool }, { timeout: CALL_TIMEOUT_MS });
+        return { isError: result.isError === true, content: result.content };
+      },
+      close: () => client.close(),
+    };
+  }
   const client = new Client({ name: "gatehouse-bench", version: "1.0.0" });
-  const transport = new StreamableHTTPClientTransport(new URL(url));
+  const transport = new StreamableHTTPClientTransport(new URL(target.url));
   await client.connect(transport, { timeout: CALL_TIMEOUT_MS });
-  return { client, transport };
+  return {
+    call: async (tool) => {
+      const result = await client.callTool({ name: tool }, undefined, { timeout: CALL_TIMEOUT_MS });
+      return { isError: result.isError === true, content: result.content };
+    },
+    close: async () => {
+      await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    },
+  };
 }
 
 /** `calls` tools/call requests spread over `concurrency` clients (one session each); stops at `deadline`. */
@@ -134,7 +169,7 @@ async function round(
   concurrency: number,
   deadline: number,
 ): Promise<RoundResult> {
-  const clients = await Promise.all(Array.from({ length: concurrency }, () => connect(target.url)));
+  const clients = await Promise.all(Array.from({ length: concurrency }, () => connect(target)));
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -143,14 +178,12 @@ async function round(
     firstError ??= why.slice(0, 300);
   };
   let issued = 0;
-  const worker = async (client: Client) => {
+  const worker = async (client: BenchClient) => {
     while (issued < calls && Date.now() < deadline) {
       issued++;
       const start = performance.now();
       try {
-        const result = await client.callTool({ name: target.tool }, undefined, {
-          timeout: CALL_TIMEOUT_MS,
-        });
+        const result = await client.call(target.tool);
         if (result.isError) failed(`tool error: ${JSON.stringify(result.content)}`);
       } catch (e) {
         failed(e instanceof Error ? e.message : String(e));
@@ -164,7 +197,7 @@ async function round(
   );
   let cpuPerCall: Record<string, number> = {};
   try {
-    await Promise.all(clients.map(({ client }) => worker(client)));
+    await Promise.all(clients.map((client) => worker(client)));
     cpuPerCall = Object.fromEntries(
       Object.entries(watched).map(([name, pid]) => [
         name,
@@ -172,12 +205,7 @@ async function round(
       ]),
     );
   } finally {
-    await Promise.all(
-      clients.map(async ({ client, transport }) => {
-        await transport.terminateSession().catch(() => undefined);
-        await client.close();
-      }),
-    );
+    await Promise.all(clients.map((client) => client.close()));
   }
   const elapsedSeconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
@@ -297,6 +325,17 @@ async function main(): Promise<void> {
         process: gateway,
         upstreamPid: fixturePid,
         compareWith: ["direct", "http-relay"],
+      },
+      {
+        target: {
+          label: "gateway (2026-07-28)",
+          url: gateway.url,
+          tool: viaGateway,
+          era: "modern",
+        },
+        process: gateway,
+        upstreamPid: fixturePid,
+        compareWith: ["direct", "gateway"],
       },
       {
         target: { label: "gateway+audit+traces", url: audited.url, tool: viaGateway },

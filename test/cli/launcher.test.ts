@@ -58,6 +58,35 @@ describe("gatehouse launcher", { timeout: 180_000 }, () => {
     expect(groups).toEqual(args[0] === "--help" ? [] : [args[0]]);
   });
 
+  it.each([
+    // jose's entry point (all of jose), zod's translations of its messages (German among them)
+    [
+      "token",
+      ["token", "--sub", "alice"],
+      [/\/jose\/dist\/webapi\/index\.js$/, /\/zod\/v4\/locales\/de\.js$/],
+    ],
+    // PostgreSQL's client, for a SQLite store
+    [
+      "audit query",
+      ["audit", "query", "--store", "/nonexistent/audit.db"],
+      [/\/node_modules\/pg\//],
+    ],
+    // the egress guard's HTTP stack: the catalog's URLs are checked against the rules only
+    [
+      "catalog validate",
+      ["catalog", "validate", "catalog"],
+      [/\/gateway\/egress\/guard\.ts$/, /^node:https?$/],
+    ],
+    // the gateway itself
+    ["serve --help", ["serve", "--help"], [/\/gateway\/gateway\.ts$/, /\/rego\/index\.ts$/]],
+  ])("%s leaves out what it does not need", (_, args, unwanted) => {
+    const run = gatehouseTraced(args as string[]);
+    expect(run.code).not.toBe(null);
+    expect(run.loaded.filter((url) => (unwanted as RegExp[]).some((re) => re.test(url)))).toEqual(
+      [],
+    );
+  });
+
   it("loads the toolchain for a command that compiles Rego", () => {
     const run = gatehouseTraced(["policy", "test", "policies"]);
     expect(run.code).toBe(0);
@@ -82,6 +111,19 @@ describe("gatehouse launcher", { timeout: 180_000 }, () => {
     expect(gatehouseTraced(["help", "serve"]).out).toContain("--api-keys-only");
   });
 
+  it("npm's prepare loads every command's modules without running any (cli/bin/warm-caches.js)", () => {
+    const run = spawnSync(process.execPath, [join(root, "cli/bin/warm-caches.js")], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    expect({ code: run.status, out: run.stdout, err: run.stderr }).toEqual({
+      code: 0,
+      out: "",
+      err: "",
+    });
+  });
+
   it("names the Node it needs instead of failing on a flag", () => {
     expect(unsupportedNode("20.11.1")).toBe(
       `Gatehouse needs Node.js >= ${MINIMUM_NODE} (this is v20.11.1); install Node 22 LTS or newer`,
@@ -104,7 +146,7 @@ describe("gatehouse launcher", { timeout: 180_000 }, () => {
     "on an older Node, the launcher and npm's scripts print that message (exit 1)",
     () => {
       mkdirSync(temp.path, { recursive: true });
-      for (const args of [[launcher, "--help"], [join(root, "cli/bin/check-node.js")]]) {
+      for (const args of [[launcher, "--help"], [join(root, "cli/bin/prestart.js")]]) {
         const run = spawnSync(olderNode!, args, { cwd: temp.path, encoding: "utf8" });
         expect(run.status).toBe(1);
         expect(run.stderr).toMatch(/^Gatehouse needs Node.js >= 22\.15 \(this is v\d+\./);

@@ -65,6 +65,62 @@ describe("gatehouse policy test", { timeout: 120_000 }, () => {
     expect(out).toMatch(/-{80}\nPASS: 2\/7\nFAIL: 1\/7\nERROR: 4\/7\n$/);
   });
 
+  it("shows print() and trace() output under a failing test, and under every test with -v", async () => {
+    const [quiet, verbose] = await Promise.all([
+      policyTest(`${fixtures}/printing`),
+      policyTest(`${fixtures}/printing`, "-v"),
+    ]);
+    expect(quiet.stderr).toBe("");
+    expect(quiet.code).toBe(1);
+    const file = `${fixtures}/printing/print_test.rego`;
+    const failing = [
+      `${file}:3:`,
+      "data.print_test.test_prints_and_fails: FAIL (<duration>)",
+      "",
+      '  user: {"groups": {"admin", "eng"}, "name": "alice"} missing: <undefined>',
+      "  trace: checked the user",
+      "",
+    ];
+    const summary = ["-".repeat(80), "PASS: 1/2", "FAIL: 1/2", ""];
+    const durations = (text: string) => text.replace(/\((?:\d[\d.]*[a-zµ]+)+\)/g, "(<duration>)");
+    expect(durations(quiet.stdout)).toBe([...failing, ...summary].join("\n"));
+    expect(durations(verbose.stdout)).toBe(
+      [
+        ...failing,
+        `${file}:10:`,
+        "data.print_test.test_prints_and_passes: PASS (<duration>)",
+        "",
+        "  passing test output",
+        "",
+        ...summary,
+      ].join("\n"),
+    );
+  });
+
+  it("reports a file that does not compile once, with hints, and does not run the tests that use it", async () => {
+    const run = await policyTest(`${fixtures}/uses-broken`);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(1);
+    const dir = `${fixtures}/uses-broken`;
+    expect(run.stdout).toBe(
+      [
+        `${dir}/authz.rego:3:`,
+        `${dir}/authz.rego: ERROR (0s)`,
+        `  ${dir}/authz.rego:3:10: rego_type_error: undefined function strings.upper_case`,
+        "    hint: unknown function strings.upper_case: not an OPA builtin and not defined in any module",
+        `  ${dir}/authz.rego:5:10: rego_type_error: undefined function cast_set`,
+        "    hint: unknown function cast_set: an OPA builtin that was deprecated and removed in Rego v1; Gatehouse does not support it",
+        // authz_test uses authz; report_test uses it through report.rego
+        `  not run: 2 tests in ${dir}/authz_test.rego, which depends on this file`,
+        `  not run: 1 test in ${dir}/report_test.rego, which depends on this file`,
+        "-".repeat(80),
+        "PASS: 1/2",
+        "ERROR: 1/2",
+        "",
+      ].join("\n"),
+    );
+  });
+
   it("shows only failures without -v, and runs the tests --run selects", async () => {
     const run = await policyTest(`${fixtures}/mocks`, "--run", "time_");
     expect(run.stderr).toBe("");

@@ -176,6 +176,27 @@ describe("gatehouse policy eval", { timeout: 180_000 }, () => {
     expect(JSON.parse(run.stdout)).toEqual([{ x: true }]);
   });
 
+  it("writes print() and trace() output to stderr, keeping stdout the result set", () => {
+    put(
+      "printing/p.rego",
+      [
+        "package p",
+        "",
+        "allow if {",
+        '\tprint("user", input.user, input.missing, {"groups": {"b", "a"}})',
+        '\ttrace("checked")',
+        '\tinput.user == "alice"',
+        "}",
+        "",
+      ].join("\n"),
+    );
+    put("input.json", JSON.stringify({ user: "alice" }));
+    const run = gatehouse("policy", "eval", "printing", "-q", "data.p.allow", "-i", "input.json");
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('user alice <undefined> {"groups": {"a", "b"}}\ntrace: checked\n');
+    expect(JSON.parse(run.stdout)).toEqual([{ result: true }]);
+  });
+
   it("reports a query that is a lone term under `result`", () => {
     writeAuthzPolicy();
     put("input.json", JSON.stringify({ user: "mallory" }));

@@ -1,6 +1,12 @@
-// The conformance fixture answers as the MCP conformance suite expects (docs/mcp.md §3.3); the
-// suite itself runs in `npm run conformance:mcp`.
+// The conformance fixture answers as the MCP conformance suite expects (docs/mcp.md §3.3), on the
+// 2025 handshake (the v1 SDK client, as the gateway's upstream connections speak it) and on protocol
+// revision 2026-07-28 (plain HTTP requests, and the v2 SDK client); the suites themselves run in
+// `npm run conformance:mcp`.
 import { request } from "node:http";
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernTransport,
+} from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -10,6 +16,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpFixture, type RunningFixture } from "../fixtures/conformance-server/http.ts";
+import { messagesOf, postModern, REVISION } from "../helpers/modern-request.ts";
 import { stdioFixtureUpstream } from "./processes.ts";
 
 const TIMEOUT = { timeout: 10_000 };
@@ -195,6 +202,110 @@ describe("conformance fixture over Streamable HTTP", () => {
       });
     expect(await status({ host: "evil.example.com" })).toBe(403);
     expect(await status({ origin: "http://evil.example.com" })).toBe(403);
+  });
+});
+
+interface ModernAnswer {
+  status: number;
+  body: {
+    result?: Record<string, unknown> & { resultType?: string; requestState?: string };
+    error?: { code: number; message: string };
+  };
+}
+
+/** One 2026-07-28 request to the fixture as plain HTTP, and the last message of its answer. */
+async function modernRequest(
+  method: string,
+  params: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<ModernAnswer> {
+  const sent = { method, params, headers };
+  const response = await postModern(fixture.url, sent, AbortSignal.timeout(TIMEOUT.timeout));
+  const messages = await messagesOf(response);
+  return { status: response.status, body: messages.at(-1) as ModernAnswer["body"] };
+}
+
+describe("conformance fixture on protocol revision 2026-07-28, same URL", () => {
+  it("answers server/discover with the revision, its capabilities and its identity", async () => {
+    const { status, body } = await modernRequest("server/discover", {});
+    expect(status).toBe(200);
+    expect(body.result).toMatchObject({
+      supportedVersions: [REVISION],
+      capabilities: { tools: { listChanged: true }, prompts: {}, resources: {} },
+      _meta: { "io.modelcontextprotocol/serverInfo": { name: "gatehouse-conformance-fixture" } },
+    });
+  });
+
+  it("serves tools/call whose Mcp-Method and Mcp-Name match the body, and refuses a mismatch", async () => {
+    const call = { name: "test_simple_text", arguments: {} };
+    const served = await modernRequest("tools/call", call);
+    expect(served.status).toBe(200);
+    expect(served.body.result).toMatchObject({
+      resultType: "complete",
+      content: [{ type: "text", text: "This is a simple text response for testing." }],
+    });
+    const renamed = await modernRequest("tools/call", call, { "mcp-name": "test_error_handling" });
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.error?.code).toBe(-32020);
+    const listed = await modernRequest("tools/list", {});
+    expect(listed.body.result).toMatchObject({ ttlMs: 60_000, cacheScope: "public" });
+  });
+
+  it("asks with input_required under sealed state, completes on the retry, refuses altered state", async () => {
+    const call = { name: "test_input_required_result_request_state", arguments: {} };
+    const first = await modernRequest("tools/call", call);
+    expect(first.body.result).toMatchObject({
+      resultType: "input_required",
+      inputRequests: { confirm: { method: "elicitation/create" } },
+    });
+    const requestState = first.body.result!.requestState!;
+    const inputResponses = { confirm: { action: "accept", content: { ok: true } } };
+    const retried = await modernRequest("tools/call", { ...call, inputResponses, requestState });
+    expect(retried.body.result).toMatchObject({ resultType: "complete" });
+    expect(textOf(retried.body.result!)).toContain("state-ok");
+    const altered = await modernRequest("tools/call", {
+      ...call,
+      inputResponses,
+      requestState: `${requestState}x`,
+    });
+    expect(altered.body.error?.code).toBe(-32602);
+  });
+
+  it("has no 2025-era methods there: resources/subscribe is 404 with -32601", async () => {
+    const { status, body } = await modernRequest("resources/subscribe", {
+      uri: "test://watched-resource",
+    });
+    expect([status, body.error?.code]).toEqual([404, -32601]);
+  });
+
+  it("serves the v2 client: elicitation answered in a retry, list changes on subscriptions/listen", async () => {
+    const client = new ModernClient(
+      { name: "fixture-test-modern", version: "1.0.0" },
+      { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: REVISION } } },
+    );
+    client.setRequestHandler("elicitation/create", () => ({
+      action: "accept",
+      content: { username: "ada", email: "ada@example.com" },
+    }));
+    const toolsChanged = new Promise<void>((resolve) =>
+      client.setNotificationHandler("notifications/tools/list_changed", () => resolve()),
+    );
+    await client.connect(new ModernTransport(new URL(fixture.url)));
+    try {
+      const elicited = await client.callTool(
+        { name: "test_elicitation", arguments: { message: "who are you?" } },
+        TIMEOUT,
+      );
+      expect(textOf(elicited)).toBe(
+        'Elicitation result: action=accept, content={"username":"ada","email":"ada@example.com"}',
+      );
+      const subscription = await client.listen({ toolsListChanged: true }, TIMEOUT);
+      await client.callTool({ name: "test_trigger_tool_change", arguments: {} }, TIMEOUT);
+      await toolsChanged;
+      await subscription.close();
+    } finally {
+      await client.close();
+    }
   });
 });
 

@@ -1,8 +1,10 @@
 // npm run conformance:mcp [-- --upstream http|stdio] [--suite active|all|pending] [--direct-only]
-// The MCP conformance suite against our fixture directly, then through the gateway fronting it
+// The MCP conformance harnesses against our fixture directly, then through the gateway fronting it
 // (the virtual server /mcp/conformance, which curates the fixture's tools, prompts and resources
-// under their own names); both scores side by side. Exit 1 when the direct run is not fully green, or when the gateway
-// fails a scenario that passes directly.
+// under their own names): the released harness (its --suite, default active), and the pre-release
+// harness with the frozen requirement sets of 2025-11-25 and 2026-07-28. Exit 1 when a direct run
+// is not fully green, or when the gateway fails a scenario that passes directly (2026-07-28
+// through the gateway is printed but does not gate yet: the gateway does not serve that revision).
 import {
   writeGatewayConfig,
   writeGatewayFiles,
@@ -15,45 +17,84 @@ import {
   stdioFixtureUpstream,
   type RunningProcess,
 } from "./processes.ts";
-import { runSuite, type ScenarioResult, type SuiteResult } from "./suite.ts";
+import {
+  harnessVersion,
+  NEXT_HARNESS,
+  RELEASED_HARNESS,
+  runSuite,
+  type Harness,
+  type ScenarioResult,
+  type SuiteResult,
+} from "./suite.ts";
 
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(name);
   return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
-const suiteArgs = option("--suite") ? ["--suite", option("--suite")!] : [];
+/** One harness run, made directly and through the gateway. */
+interface SuiteRun {
+  label: string;
+  harness: Harness;
+  args: string[];
+  /** whether the gateway failing a scenario that passes directly fails the run */
+  gatewayGates: boolean;
+}
+
+const suite = option("--suite");
+const RUNS: SuiteRun[] = [
+  {
+    label: `${harnessVersion(RELEASED_HARNESS)} ${suite ?? "active"}`,
+    harness: RELEASED_HARNESS,
+    args: suite ? ["--suite", suite] : [],
+    gatewayGates: true,
+  },
+  ...["2025-11-25", "2026-07-28"].map((revision) => ({
+    label: `${harnessVersion(NEXT_HARNESS)} ${revision}`,
+    harness: NEXT_HARNESS,
+    args: ["--requirements", revision],
+    gatewayGates: revision !== "2026-07-28",
+  })),
+];
 
 const cell = (r: ScenarioResult | undefined) =>
   r ? `${r.ok ? "✓" : "✗"} ${r.passed}/${r.passed + r.failed}`.padEnd(9) : "-".padEnd(9);
 
+const count = (r: SuiteResult) => `${r.total.passed}/${r.total.passed + r.total.failed}`;
+
 function printTotals(label: string, run: SuiteResult): void {
   console.log(
-    `${label}: Total: ${run.total.passed} passed, ${run.total.failed} failed (exit ${run.exitCode})`,
+    `${label}: scored Total: ${run.total.passed} passed, ${run.total.failed} failed (exit ${run.exitCode})`,
   );
+  const notScored = [...run.unscored].map(
+    ([name, r]) => `${name} ${r.passed}/${r.passed + r.failed} (${r.reason})`,
+  );
+  if (notScored.length > 0) console.log(`  not scored: ${notScored.join(", ")}`);
 }
 
-async function directRun(fixture: RunningProcess): Promise<SuiteResult> {
-  console.log(`conformance suite -> fixture ${fixture.url}`);
-  const direct = await runSuite(fixture.url, suiteArgs);
-  printTotals("direct", direct);
-  for (const [name, r] of direct.scenarios) {
-    if (!r.ok)
-      console.log(`  direct failure: ${name}: ${(direct.failures.get(name) ?? []).join("; ")}`);
+const isGreen = (r: SuiteResult) => r.total.failed === 0 && r.exitCode === 0;
+
+async function runAll(url: string, where: string): Promise<SuiteResult[]> {
+  const results: SuiteResult[] = [];
+  for (const run of RUNS) {
+    console.log(`conformance ${run.label} -> ${where} ${url}`);
+    const result = await runSuite(url, run.args, run.harness);
+    printTotals(`${where} ${run.label}`, result);
+    for (const [name, r] of result.scenarios) {
+      if (!r.ok)
+        console.log(`  ${where} failure: ${name}: ${(result.failures.get(name) ?? []).join("; ")}`);
+    }
+    results.push(result);
   }
-  return direct;
+  return results;
 }
 
-async function gatewayRun(upstream: FixtureUpstream): Promise<SuiteResult> {
+async function gatewayRuns(upstream: FixtureUpstream): Promise<SuiteResult[]> {
   const files = writeGatewayFiles(upstream);
   let gateway: RunningProcess | undefined;
   try {
     gateway = await startGatewayProcess(writeGatewayConfig(files, [files.allowAllPolicyDir]));
-    const virtualUrl = `${gateway.url}/${VIRTUAL_NAME}`;
-    console.log(`conformance suite -> gateway ${virtualUrl} (virtual server over the fixture)`);
-    const run = await runSuite(virtualUrl, suiteArgs);
-    printTotals("gateway /mcp/" + VIRTUAL_NAME, run);
-    return run;
+    return await runAll(`${gateway.url}/${VIRTUAL_NAME}`, "gateway");
   } catch (e) {
     if (gateway) console.error(`gateway stderr (last lines):\n${gateway.stderrTail()}`);
     throw e;
@@ -64,19 +105,26 @@ async function gatewayRun(upstream: FixtureUpstream): Promise<SuiteResult> {
 }
 
 /** Prints both columns; returns the scenarios that pass directly but not through the gateway. */
-function compare(direct: SuiteResult, gateway: SuiteResult): string[] {
+function compare(label: string, direct: SuiteResult, gateway: SuiteResult): string[] {
   const regressions: string[] = [];
-  console.log(`\n${"scenario".padEnd(32)} ${"direct".padEnd(9)} gateway`);
+  console.log(`\n${label.padEnd(48)} ${"direct".padEnd(9)} gateway`);
   for (const [name, d] of direct.scenarios) {
     const g = gateway.scenarios.get(name);
     if (d.ok && !g?.ok) regressions.push(name);
-    console.log(`${name.padEnd(32)} ${cell(d)} ${cell(g)}`);
+    console.log(`  ${name.padEnd(46)} ${cell(d)} ${cell(g)}`);
   }
-  console.log(`\n${"".padEnd(32)} direct                         gateway`);
-  console.log(
-    `${"Total".padEnd(32)} ${direct.total.passed} passed, ${direct.total.failed} failed   ${gateway.total.passed} passed, ${gateway.total.failed} failed`,
-  );
   return regressions;
+}
+
+function printCounts(direct: SuiteResult[], gateway: SuiteResult[] | undefined): void {
+  console.log(`\nMCP conformance, scored checks passed/run:`);
+  console.log(`  ${"harness and requirement set".padEnd(34)} ${"direct".padEnd(10)} gateway`);
+  RUNS.forEach((run, i) => {
+    const through = gateway
+      ? `${count(gateway[i]!)}${run.gatewayGates ? "" : " (not gating yet)"}`
+      : "-";
+    console.log(`  ${run.label.padEnd(34)} ${count(direct[i]!).padEnd(10)} ${through}`);
+  });
 }
 
 async function main(): Promise<number> {
@@ -85,21 +133,28 @@ async function main(): Promise<number> {
     throw new Error("--upstream: http or stdio");
   const fixture = await startFixtureProcess();
   try {
-    const direct = await directRun(fixture);
-    const directGreen = direct.total.failed === 0 && direct.exitCode === 0;
-    if (process.argv.includes("--direct-only")) return directGreen ? 0 : 1;
+    const direct = await runAll(fixture.url, "direct");
+    const directGreen = direct.every(isGreen);
+    if (process.argv.includes("--direct-only")) {
+      printCounts(direct, undefined);
+      return directGreen ? 0 : 1;
+    }
     const upstream: FixtureUpstream =
       upstreamKind === "http" ? { type: "http", url: fixture.url } : stdioFixtureUpstream();
-    const gateway = await gatewayRun(upstream);
-    const regressions = compare(direct, gateway);
-    if (!directGreen) console.log("FAIL: the fixture does not pass the suite directly");
-    if (regressions.length > 0) {
-      console.log(`FAIL: through the gateway, failing: ${regressions.join(", ")}`);
+    const gateway = await gatewayRuns(upstream);
+    const failures: string[] = [];
+    RUNS.forEach((run, i) => {
+      const regressions = compare(run.label, direct[i]!, gateway[i]!);
+      if (!run.gatewayGates || regressions.length === 0) return;
+      failures.push(`${run.label}: through the gateway, failing: ${regressions.join(", ")}`);
       for (const name of regressions)
-        for (const message of gateway.failures.get(name) ?? [])
-          console.log(`  ${name}: ${message}`);
-    }
-    return directGreen && regressions.length === 0 ? 0 : 1;
+        for (const message of gateway[i]!.failures.get(name) ?? [])
+          failures.push(`  ${name}: ${message}`);
+    });
+    printCounts(direct, gateway);
+    if (!directGreen) console.log("FAIL: the fixture does not pass every run directly");
+    for (const line of failures) console.log(line.startsWith("  ") ? line : `FAIL: ${line}`);
+    return directGreen && failures.length === 0 ? 0 : 1;
   } finally {
     await fixture.stop();
   }

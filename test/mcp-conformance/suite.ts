@@ -1,5 +1,9 @@
-// Runs the installed MCP conformance suite (@modelcontextprotocol/conformance) against a server
-// URL and reads its summary: `✓|✗ <scenario>: N passed, M failed` lines and `Total: N passed, M failed`.
+// Runs an installed MCP conformance harness against a server URL and reads its summary:
+// `✓|✗ <scenario>: N passed, M failed` lines and `Total: N passed, M failed`. Two harnesses are
+// installed: the released one (@modelcontextprotocol/conformance, 0.1.x) and the pre-release one
+// under the alias @modelcontextprotocol/conformance-next (0.2.0-alpha), whose `--requirements <rev>`
+// runs one revision's frozen requirement set and lists under "Not scored for <rev>:" the scenarios
+// it ran but does not count (extensions, pending); those are kept apart from the scored totals.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -12,9 +16,19 @@ export interface ScenarioResult {
   ok: boolean;
 }
 
+export type Harness =
+  "@modelcontextprotocol/conformance" | "@modelcontextprotocol/conformance-next";
+
+export const RELEASED_HARNESS: Harness = "@modelcontextprotocol/conformance";
+export const NEXT_HARNESS: Harness = "@modelcontextprotocol/conformance-next";
+
 export interface SuiteResult {
+  /** the scored scenarios */
   scenarios: Map<string, ScenarioResult>;
+  /** the checks of the scored scenarios */
   total: { passed: number; failed: number };
+  /** scenarios the harness ran but does not score, with its reason (extension, pending, ...) */
+  unscored: Map<string, ScenarioResult & { reason: string }>;
   /** per scenario, the messages of its FAILURE checks */
   failures: Map<string, string[]>;
   exitCode: number | null;
@@ -29,26 +43,50 @@ interface Check {
 
 const SUITE_TIMEOUT_MS = 10 * 60_000;
 
-function suiteEntry(): string {
-  const manifest = createRequire(import.meta.url).resolve(
-    "@modelcontextprotocol/conformance/package.json",
-  );
-  const { bin } = JSON.parse(readFileSync(manifest, "utf8")) as {
+function harnessManifest(harness: Harness) {
+  const file = createRequire(import.meta.url).resolve(`${harness}/package.json`);
+  const json = JSON.parse(readFileSync(file, "utf8")) as {
+    version: string;
     bin: string | Record<string, string>;
   };
-  return join(dirname(manifest), typeof bin === "string" ? bin : bin.conformance!);
+  return { dir: dirname(file), ...json };
 }
 
-export function parseSummary(output: string): Pick<SuiteResult, "scenarios" | "total"> {
+export const harnessVersion = (harness: Harness): string => harnessManifest(harness).version;
+
+/** The harness's own entry file (both packages name their bin `conformance`, so not via .bin). */
+function harnessEntry(harness: Harness): string {
+  const { dir, bin } = harnessManifest(harness);
+  return join(dir, typeof bin === "string" ? bin : bin.conformance!);
+}
+
+export function parseSummary(
+  output: string,
+): Pick<SuiteResult, "scenarios" | "total" | "unscored"> {
   const summary = output.slice(output.lastIndexOf("=== SUMMARY ==="));
-  const scenarios = new Map<string, ScenarioResult>();
-  for (const m of summary.matchAll(/^([✓✗])\s+(\S+):\s+(\d+) passed, (\d+) failed/gmu)) {
-    scenarios.set(m[2]!, { ok: m[1] === "✓", passed: Number(m[3]), failed: Number(m[4]) });
-  }
-  const total = /^Total: (\d+) passed, (\d+) failed/m.exec(summary);
-  if (!total)
+  if (!/^Total: \d+ passed, \d+ failed/m.test(summary))
     throw new Error(`no "Total:" line in the conformance output:\n${output.slice(-2000)}`);
-  return { scenarios, total: { passed: Number(total[1]), failed: Number(total[2]) } };
+  const notScoredAt = summary.search(/^Not scored for /m);
+  const reasons = new Map<string, string>();
+  if (notScoredAt >= 0) {
+    for (const m of summary.slice(notScoredAt).matchAll(/^\s+[✓✗] (\S+) \((.+)\)$/gmu))
+      reasons.set(m[1]!, m[2]!);
+  }
+  const scenarios = new Map<string, ScenarioResult>();
+  const unscored = new Map<string, ScenarioResult & { reason: string }>();
+  const total = { passed: 0, failed: 0 };
+  for (const m of summary.matchAll(/^([✓✗])\s+(\S+):\s+(\d+) passed, (\d+) failed/gmu)) {
+    const result = { ok: m[1] === "✓", passed: Number(m[3]), failed: Number(m[4]) };
+    const reason = reasons.get(m[2]!);
+    if (reason !== undefined) {
+      unscored.set(m[2]!, { ...result, reason });
+      continue;
+    }
+    scenarios.set(m[2]!, result);
+    total.passed += result.passed;
+    total.failed += result.failed;
+  }
+  return { scenarios, total, unscored };
 }
 
 /** The suite's result folders are `server-<scenario>-<timestamp>/checks.json`. */
@@ -73,10 +111,14 @@ function readFailures(outputDir: string): Map<string, string[]> {
   return failures;
 }
 
-/** `conformance server --url <url> [extra args]`, bounded in time. */
-export function runSuite(url: string, extraArgs: string[] = []): Promise<SuiteResult> {
+/** `conformance server --url <url> [extra args]` of `harness`, bounded in time. */
+export function runSuite(
+  url: string,
+  extraArgs: string[] = [],
+  harness: Harness = RELEASED_HARNESS,
+): Promise<SuiteResult> {
   const outputDir = mkdtempSync(join(tmpdir(), "mcp-conformance-results-"));
-  const args = [suiteEntry(), "server", "--url", url, "-o", outputDir, ...extraArgs];
+  const args = [harnessEntry(harness), "server", "--url", url, "-o", outputDir, ...extraArgs];
   const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NO_COLOR: "1" },

@@ -1,5 +1,6 @@
-// gatehouse policy build <dir...> -e <entrypoint...> -o bundle.tar.gz [--revision r] [--no-strict]
+// gatehouse policy build <dir...> [-e <entrypoint...>] -o bundle.tar.gz [--revision r] [--no-strict]
 //   [--budget <units>] [--no-meter]
+// Rules and packages whose METADATA says `entrypoint: true` are entrypoints too, as in `opa build`.
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { entrypointPath, loadPolicyDirectory, writeBundle } from "../../../rego/bundle/index.ts";
@@ -10,7 +11,7 @@ import { budgetOption, parseLimitFlags } from "./limit-options.ts";
 import { DEFAULT_EVAL_BUDGET } from "../../../rego/wasm/limits.ts";
 
 interface BuildOptions {
-  entrypoint: string[];
+  entrypoint?: string[];
   output: string;
   revision?: string;
   strict: boolean;
@@ -24,7 +25,10 @@ export function registerPolicyBuild(policy: Command): void {
     .command("build")
     .description("compile policy folders into an OPA bundle (.tar.gz with policy.wasm)")
     .argument("<dir...>", "folders (or files) holding .rego modules and data .json/.yaml files")
-    .requiredOption("-e, --entrypoint <path...>", "rule paths to expose, e.g. gatehouse/decision")
+    .option(
+      "-e, --entrypoint <path...>",
+      "rule paths to expose, e.g. gatehouse/decision (besides those METADATA marks `entrypoint: true`)",
+    )
     .option("-o, --output <file>", "bundle file to write", "bundle.tar.gz")
     .option("--revision <revision>", "revision recorded in the bundle manifest")
     .option(
@@ -52,8 +56,16 @@ async function buildBundle(dirs: string[], options: BuildOptions): Promise<void>
     );
   const { files, data } = loadPolicyDirectory(dirs);
   if (files.length === 0) throw new CliError(`no .rego files found in ${dirs.join(", ")}`);
-  const entrypoints = options.entrypoint.map(entrypointPath);
-  const { buildPolicy } = await loadToolchain();
+  const { buildPolicy, parseModule, annotatedEntrypoints } = await loadToolchain();
+  const annotated = annotatedEntrypoints(files.map((f) => parseModule(f.source, f.file)));
+  const entrypoints = [
+    ...new Set([...(options.entrypoint ?? []).map(entrypointPath), ...annotated]),
+  ];
+  if (entrypoints.length === 0) {
+    throw new CliError(
+      "no entrypoints: name rules with -e, or mark them `entrypoint: true` in a METADATA block",
+    );
+  }
   const built = buildPolicy(files, {
     entrypoints,
     strictBuiltinErrors: options.strict,

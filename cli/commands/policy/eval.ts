@@ -1,5 +1,6 @@
 // gatehouse policy eval <dir...> --query <q> [--input f.json] [--data f.json] [--strict]
 //   [--budget <units>] [--max-memory <MiB>]
+// The result set is JSON on stdout; what print() and trace() wrote goes to stderr.
 import type { Command } from "commander";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { loadPolicyDirectory, mergeDataAt } from "../../../rego/bundle/index.ts";
@@ -47,7 +48,7 @@ async function evaluateQuery(dirs: string[], options: EvalOptions): Promise<void
   if (options.data) mergeDataAt(data, [], readDocument(options.data, "data"), options.data);
   const input = options.input === undefined ? undefined : readDocument(options.input, "input");
 
-  const { buildPolicy, hostBuiltins } = await loadToolchain();
+  const { buildPolicy, hostBuiltins, EvaluationOutput } = await loadToolchain();
   const strictBuiltinErrors = options.strict === true;
   const built = buildPolicy(files, {
     queries: [{ name: "query", query: queryWithResultVariable(options.query) }],
@@ -57,7 +58,12 @@ async function evaluateQuery(dirs: string[], options: EvalOptions): Promise<void
     limits.maxMemoryPages === undefined
       ? undefined
       : { initial: 5, maximum: limits.maxMemoryPages };
-  const policy = await loadPolicy(built.wasm, memory, hostBuiltins({ strictBuiltinErrors }));
+  const output = new EvaluationOutput();
+  const policy = await loadPolicy(
+    built.wasm,
+    memory,
+    hostBuiltins({ strictBuiltinErrors, output }),
+  );
   if (limits.budget !== undefined) new ModuleLimits(policy).setBudget(limits.budget);
   // JSON text in an ArrayBuffer: the SDK would drop falsy inputs such as `false` or `0`.
   const inputArg =
@@ -67,9 +73,16 @@ async function evaluateQuery(dirs: string[], options: EvalOptions): Promise<void
     policy.setData(data);
     resultSet = policy.evaluate(inputArg, "query");
   } catch (e) {
+    writeOutput(output.take());
     throw new CliError(explainFailure(e, limits.maxMemoryPages));
   }
+  writeOutput(output.take());
   console.log(JSON.stringify(resultSet, null, 2));
+}
+
+/** print() and trace() output goes to stderr, so stdout stays the result set's JSON. */
+function writeOutput(lines: string[]): void {
+  for (const line of lines) process.stderr.write(`${line}\n`);
 }
 
 /** opa-wasm's error text, with the limit to raise when one was hit. */

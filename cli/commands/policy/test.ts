@@ -79,7 +79,7 @@ async function testPolicies(dirs: string[], options: TestOptions): Promise<void>
     if (e instanceof PolicyLoadError) return usageProblem(e.message);
     throw e;
   }
-  // the runner loads binaryen: only once the arguments are known to be good
+  // the runner loads the compiler: only once the arguments are known to be good
   const runner = await import("../../../rego/test/index.ts");
   const report = await runner.runTests(loaded.files, {
     data: loaded.data,

@@ -5,7 +5,7 @@ import type { ConnectionScope, Isolation } from "../contracts.ts";
 
 /** The part of a caller's scope that tells one server's connections apart ("" when shared). */
 export function scopePart(isolation: Isolation, scope: ConnectionScope): string {
-  if (isolation === "session") return scope.sessionId;
+  if (isolation === "session") return scope.sessionPart ?? scope.sessionId;
   if (isolation === "principal") return scope.principalKey;
   return "";
 }

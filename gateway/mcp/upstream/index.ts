@@ -36,12 +36,20 @@ export interface UpstreamPoolOptions {
   maxQueued?: number;
   /** what HTTP upstreams may be reached (default: https to public addresses only) */
   egress?: EgressGuard;
+  /** connect only when start() is called (the gateway binds its port first); default: at once */
+  deferStart?: boolean;
+}
+
+/** A pool that can be told when to start connecting (UpstreamPoolOptions.deferStart). */
+export interface StartableUpstreamPool extends UpstreamPool {
+  /** starts every server's connection or probe; later calls do nothing */
+  start(): void;
 }
 
 export function createUpstreamPool(
   catalog: Catalog,
   options: UpstreamPoolOptions = {},
-): UpstreamPool {
+): StartableUpstreamPool {
   let handlers: UpstreamClientHandlers | undefined;
   const connectionOptions = {
     logger: options.logger ?? consoleLogger,
@@ -58,10 +66,11 @@ export function createUpstreamPool(
     handlers: () => handlers,
   };
   const servers = new Map<string, ServerConnections>();
+  let started = options.deferStart !== true;
   const add = (server: CatalogServer) => {
     const connections = new ServerConnections(server, connectionOptions);
     servers.set(server.name, connections);
-    connections.start();
+    if (started) connections.start();
   };
   for (const server of catalog.servers.values()) add(server);
   /** removed or replaced servers finishing their requests */
@@ -75,6 +84,11 @@ export function createUpstreamPool(
 
   let closing: Promise<void> | undefined;
   return {
+    start() {
+      if (started || closing) return;
+      started = true;
+      for (const server of servers.values()) server.start();
+    },
     connection: (name, scope) => servers.get(name)?.connection(scope),
     server: (name) => servers.get(name),
     names: () => [...servers.keys()],

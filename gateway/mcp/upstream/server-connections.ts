@@ -101,11 +101,9 @@ export class ServerConnections implements UpstreamServerFacts {
       },
     );
     this.spare.start();
-    if (this.isolation === "principal") {
-      const every = Math.min(30_000, Math.max(50, Math.floor(this.idleTimeoutMs / 4)));
-      this.sweeper = setInterval(() => this.closeIdle(), every);
-      this.sweeper.unref();
-    }
+    const every = Math.min(30_000, Math.max(50, Math.floor(this.idleTimeoutMs / 4)));
+    this.sweeper = setInterval(() => this.closeIdle(), every);
+    this.sweeper.unref();
   }
 
   /** The connection for `scope`'s key on this server, made (and started) on first use. */
@@ -121,7 +119,8 @@ export class ServerConnections implements UpstreamServerFacts {
     const part = scopePart(this.isolation, scope);
     const connection = this.connections.get(part);
     if (!connection) return;
-    if (this.isolation !== "session") {
+    // a connection shared by a principal's stateless requests outlives each of them (closeIdle)
+    if (this.isolation !== "session" || scope.sessionPart !== undefined) {
       connection.detach(scope.sessionId);
       return;
     }
@@ -227,10 +226,15 @@ export class ServerConnections implements UpstreamServerFacts {
     if (oldest) this.evict(oldest[0], oldest[1], "its connection slot was needed");
   }
 
+  /** Principal connections idle past the timeout; session connections only once no session is on
+   * them (those of stateless requests: a session's own closes with it). */
   private closeIdle(): void {
     const now = performance.now();
     for (const [part, connection] of this.connections)
-      if (connection.idleMs(now) >= this.idleTimeoutMs)
+      if (
+        connection.idleMs(now) >= this.idleTimeoutMs &&
+        (this.isolation === "principal" || connection.sessions().size === 0)
+      )
         this.evict(part, connection, `it was idle for ${Math.round(this.idleTimeoutMs / 1000)} s`);
   }
 

@@ -3,9 +3,10 @@
 // Only computes headers: nothing is sent.
 import { createHash, createHmac } from "node:crypto";
 import { operandError, operandTypeError } from "./errors.ts";
-import { integerFromNumber } from "./numbers.ts";
+import { integerOfNumber, type JsonNumber } from "./numbers.ts";
+import { inInt64Range } from "./time/civil.ts";
 import type { HostBuiltinTable } from "./types.ts";
-import { goJson, isNumber, isObject, numberText, type JsonObject } from "./values.ts";
+import { goJson, isNumber, isObject, type JsonObject } from "./values.ts";
 
 const REQUIRED_CONFIG = ["aws_access_key", "aws_region", "aws_secret_access_key", "aws_service"];
 const REQUIRED_REQUEST = ["method", "url"];
@@ -101,8 +102,8 @@ function signRequest([requestValue, configValue, timeValue]: unknown[]): unknown
   const config = configValue;
   checkConfig(config);
   if (!isNumber(timeValue)) throw operandTypeError(1, timeValue, "number");
-  const ns = integerFromNumber(Number(numberText(timeValue)));
-  if (ns === undefined)
+  const ns = integerOfNumber(timeValue as JsonNumber);
+  if (ns === undefined || !inInt64Range(ns))
     throw operandError(3, "could not convert time_ns value into a unix timestamp");
   const request = requestValue;
   checkRequest(request);

@@ -1,4 +1,5 @@
 // Errors raised by host builtins, and the operand checks that produce OPA's type-error wording.
+import { isRawNumber, RegoSet } from "./values.ts";
 
 export type BuiltinErrorCode = "eval_type_error" | "eval_builtin_error";
 
@@ -18,10 +19,12 @@ export const builtinError = (message: string): BuiltinError =>
 export const operandError = (pos: number, message: string): BuiltinError =>
   new BuiltinError("eval_type_error", `operand ${pos} ${message}`);
 
-/** OPA's name for a value's type (sets arrive from the SDK as arrays). */
+/** OPA's name for a value's type (sets arrive as arrays unless the builtin takes Rego values). */
 export function valueTypeName(value: unknown): string {
   if (value === null || value === undefined) return "null";
+  if (value instanceof RegoSet) return "set";
   if (Array.isArray(value)) return "array";
+  if (isRawNumber(value)) return "number";
   switch (typeof value) {
     case "boolean":
       return "boolean";

@@ -3,6 +3,7 @@ import { builtins, hostImportName } from "../registry.ts";
 import { encodingBuiltins } from "./encoding.ts";
 import { BuiltinError } from "./errors.ts";
 import { globBuiltins } from "./glob.ts";
+import { globsMatchBuiltins } from "./globs-match.ts";
 import { jwtBuiltins } from "./jwt/index.ts";
 import { cryptoBuiltins } from "./crypto/index.ts";
 import { graphBuiltins } from "./graph.ts";
@@ -16,12 +17,16 @@ import { graphqlBuiltins } from "./graphql/index.ts";
 import { bitsBuiltins } from "./bits.ts";
 import { netBuiltins } from "./net.ts";
 import { regexBuiltins } from "./regex.ts";
+import { regoModuleBuiltins } from "./rego-module.ts";
 import { restrictedBuiltins } from "./restricted.ts";
 import { semverBuiltins } from "./semver.ts";
 import { timeBuiltins } from "./time/index.ts";
 import type { HostBuiltin } from "./types.ts";
 import { unitsBuiltins } from "./units.ts";
 import { perEvaluation } from "./per-evaluation.ts";
+import type { EvaluationOutput } from "./evaluation-output.ts";
+import { printBuiltins } from "./print.ts";
+import { withRegoValueText } from "./rego-value-text.ts";
 import { testOnlyBuiltins } from "./test-only.ts";
 
 export interface HostBuiltinOptions {
@@ -31,6 +36,8 @@ export interface HostBuiltinOptions {
   now?: () => bigint;
   /** Allow OPA's test-only builtins (test.sleep): for test runners, never for the gateway. */
   testBuiltins?: boolean;
+  /** Where print() and trace() write; without it they write nothing. */
+  output?: EvaluationOutput;
 }
 
 export type CustomBuiltin = (...args: unknown[]) => unknown;
@@ -40,10 +47,15 @@ const hrtimeAtStart = process.hrtime.bigint();
 const epochNsAtStart = BigInt(Date.now()) * 1_000_000n;
 const systemClock = (): bigint => process.hrtime.bigint() - hrtimeAtStart + epochNsAtStart;
 
-function implementations(now: () => bigint, testBuiltins = false): Record<string, HostBuiltin> {
+function implementations(
+  now: () => bigint,
+  testBuiltins = false,
+  output?: EvaluationOutput,
+): Record<string, HostBuiltin> {
   return {
     ...regexBuiltins,
     ...globBuiltins,
+    ...globsMatchBuiltins,
     ...timeBuiltins(now),
     ...netBuiltins,
     ...semverBuiltins,
@@ -61,7 +73,9 @@ function implementations(now: () => bigint, testBuiltins = false): Record<string
     ...templateBuiltins,
     ...graphqlBuiltins,
     ...restrictedBuiltins,
+    ...regoModuleBuiltins,
     ...testOnlyBuiltins(testBuiltins),
+    ...printBuiltins(output),
   };
 }
 
@@ -74,7 +88,8 @@ export function missingHostBuiltins(): string[] {
 }
 
 /**
- * Every host builtin of the registry, keyed by its import name (hostImportName). Errors read like
+ * Every host builtin of the registry, keyed by its import name (hostImportName); `regoValues`
+ * builtins take and return Rego value text (rego-value-text.ts). Errors read like
  * OPA's: "<code>: <builtin>: <message>"; outside strict mode a failing call is undefined instead.
  */
 export function hostBuiltins(options: HostBuiltinOptions = {}): Record<string, CustomBuiltin> {
@@ -83,9 +98,10 @@ export function hostBuiltins(options: HostBuiltinOptions = {}): Record<string, C
   // sees the same instant
   const context = { now: perEvaluation(options.now ?? systemClock) };
   const out: Record<string, CustomBuiltin> = {};
-  for (const [name, impl] of Object.entries(
-    implementations(context.now, options.testBuiltins ?? false),
+  for (const [name, json] of Object.entries(
+    implementations(context.now, options.testBuiltins ?? false, options.output),
   )) {
+    const impl = builtins.get(name)?.regoValues ? withRegoValueText(json) : json;
     out[hostImportName(name)] = (...args: unknown[]) => {
       try {
         return impl(args, context);

@@ -1,10 +1,10 @@
 // json.patch: RFC 6902 patches (add, remove, replace, move, copy, test) applied in order; any
 // failing patch makes the call undefined, as in OPA. Paths are JSON pointers (the leading "/" is
-// optional, as OPA reads them) or arrays of segments. Sets reach host builtins as arrays, so set
-// members cannot be addressed by value here (OPA can).
+// optional, as OPA reads them) or arrays of segments. A segment addresses a set's member by
+// value, and a member added to a set must equal its path's last segment.
 import { operandError, operandTypeError } from "./errors.ts";
 import type { HostBuiltinTable } from "./types.ts";
-import { equalValues, isObject, type JsonObject } from "./values.ts";
+import { compareValues, equalValues, isObject, RegoSet, setOf, type JsonObject } from "./values.ts";
 
 class PatchFailed extends Error {}
 
@@ -13,6 +13,7 @@ const failed = (why: string): never => {
 };
 
 function copy(v: unknown): unknown {
+  if (v instanceof RegoSet) return setOf(v.map(copy));
   if (Array.isArray(v)) return v.map(copy);
   if (isObject(v)) {
     const out: JsonObject = Object.create(null);
@@ -45,7 +46,14 @@ function indexOf(segment: unknown, length: number, allowEnd: boolean): number {
   return n;
 }
 
+/** Where the member of `set` equal to `segment` is. */
+function memberIndex(set: RegoSet, segment: unknown): number {
+  const i = set.findIndex((m) => equalValues(m, segment));
+  return i >= 0 ? i : failed("path does not exist");
+}
+
 function child(container: unknown, segment: unknown): unknown {
+  if (container instanceof RegoSet) return container[memberIndex(container, segment)];
   if (Array.isArray(container)) return container[indexOf(segment, container.length, false)];
   if (isObject(container) && typeof segment === "string" && Object.hasOwn(container, segment)) {
     return container[segment];
@@ -57,12 +65,23 @@ function get(doc: unknown, path: unknown[]): unknown {
   return path.reduce((node, segment) => child(node, segment), doc);
 }
 
+/** Adds `value` to the sorted `set` (or replaces its equal). */
+function addMember(set: RegoSet, value: unknown): void {
+  const at = set.findIndex((m) => compareValues(m, value) >= 0);
+  if (at < 0) set.push(value);
+  else if (compareValues(set[at], value) === 0) set[at] = value;
+  else set.splice(at, 0, value);
+}
+
 /** The document with `value` added at `path` (arrays insert, objects set). */
 function add(doc: unknown, path: unknown[], value: unknown): unknown {
   if (path.length === 0) return value;
   const parent = get(doc, path.slice(0, -1));
   const last = path[path.length - 1];
-  if (Array.isArray(parent)) parent.splice(indexOf(last, parent.length, true), 0, value);
+  if (parent instanceof RegoSet) {
+    if (!equalValues(last, value)) failed("a set member must equal its path's last segment");
+    addMember(parent, value);
+  } else if (Array.isArray(parent)) parent.splice(indexOf(last, parent.length, true), 0, value);
   else if (isObject(parent) && typeof last === "string") parent[last] = value;
   else failed("parent is not an object or array");
   return doc;
@@ -73,7 +92,9 @@ function remove(doc: unknown, path: unknown[]): { doc: unknown; removed: unknown
   const parent = get(doc, path.slice(0, -1));
   const last = path[path.length - 1];
   if (Array.isArray(parent)) {
-    const [removed] = parent.splice(indexOf(last, parent.length, false), 1);
+    const at =
+      parent instanceof RegoSet ? memberIndex(parent, last) : indexOf(last, parent.length, false);
+    const [removed] = parent.splice(at, 1);
     return { doc, removed };
   }
   if (isObject(parent) && typeof last === "string" && Object.hasOwn(parent, last)) {

@@ -3,7 +3,7 @@
 import { builtinError, stringOperand } from "./errors.ts";
 import type { HostBuiltinTable } from "./types.ts";
 import { cidrMerge } from "./cidr-merge.ts";
-import { isObject, setOf } from "./values.ts";
+import { isObject, RegoSet, setOf } from "./values.ts";
 
 /** An address as an integer of `bits` (32 or 128) bits. */
 export interface Ip {
@@ -157,7 +157,7 @@ function cidrContains([a, b]: unknown[]): boolean {
   return contains(net, inner.first) && contains(net, lastAddress(inner));
 }
 
-function cidrExpand([a]: unknown[]): string[] {
+function cidrExpand([a]: unknown[]): RegoSet {
   const s = stringOperand(a, 1);
   const net = cidrOperand(s, 1);
   const hostBits = net.first.bits - net.prefix;
@@ -167,15 +167,15 @@ function cidrExpand([a]: unknown[]): string[] {
   for (let i = 0n; i < 1n << BigInt(hostBits); i++) {
     out.push(formatIp({ value: net.first.value + i, bits: net.first.bits }));
   }
-  return out.sort();
+  return setOf(out);
 }
 
 const MATCH_ELEMENT = "element must be string or non-empty array";
 
 /**
- * The (key, cidr) pairs of a cidr_contains_matches operand: a string is its own key; array
- * elements (a CIDR, or an array whose first element is one) are keyed by index, object values by
- * key. Sets arrive from the module as arrays, so their elements are keyed by index too.
+ * The (key, cidr) pairs of a cidr_contains_matches operand: a string is its own key; elements (a
+ * CIDR, or an array whose first element is one) are keyed by index in arrays, by themselves in
+ * sets; object values by key.
  */
 function matchOperand(value: unknown, pos: number): [unknown, unknown][] {
   const cidrOf = (v: unknown): unknown => {
@@ -184,6 +184,7 @@ function matchOperand(value: unknown, pos: number): [unknown, unknown][] {
     throw builtinError(`operand ${pos}: ${MATCH_ELEMENT}`);
   };
   if (typeof value === "string") return [[value, value]];
+  if (value instanceof RegoSet) return value.map((v) => [v, cidrOf(v)]);
   if (Array.isArray(value)) return value.map((v, i) => [i, cidrOf(v)]);
   if (isObject(value)) return Object.entries(value).map(([k, v]) => [k, cidrOf(v)]);
   return [];

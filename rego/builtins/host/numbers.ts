@@ -30,6 +30,13 @@ export function integerFromNumber(n: number, min?: bigint, max?: bigint): bigint
   return exact;
 }
 
+/** The integer a number stands for: exact for the text of an integer, else as integerFromNumber. */
+export function integerOfNumber(v: JsonNumber, min?: bigint, max?: bigint): bigint | undefined {
+  if (typeof v === "number") return integerFromNumber(v, min, max);
+  if (/^-?\d+$/.test(v.rawJSON)) return BigInt(v.rawJSON);
+  return integerFromNumber(Number(v.rawJSON), min, max);
+}
+
 export interface Rational {
   num: bigint;
   den: bigint;

@@ -1,8 +1,20 @@
-// Rego values as host builtins see them: JSON-parsed (sets arrive as sorted arrays, numbers as JS
-// numbers or exact `JSON.rawJSON` texts), and helpers to order, deduplicate and print them.
+// Rego values as host builtins see them: JSON-parsed (numbers as JS numbers or exact
+// `JSON.rawJSON` texts; sets as sorted arrays, or as RegoSets for the builtins that take Rego
+// values, rego-value-text.ts), and helpers to order, deduplicate and print them.
 import { decimalToRational } from "./numbers.ts";
 
 export type JsonObject = Record<string, unknown>;
+
+/**
+ * A Rego set: its members in Rego's order, without duplicates. It is an array, so code that takes
+ * "an array or a set" reads it as one, and JSON (the SDK's path) carries it as one; code for which
+ * the difference matters asks `instanceof RegoSet`. Derived arrays (map, filter, slice) are plain.
+ */
+export class RegoSet extends Array<unknown> {
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+}
 
 export const isObject = (v: unknown): v is JsonObject =>
   v !== null && typeof v === "object" && !Array.isArray(v) && !isRawNumber(v);
@@ -15,6 +27,7 @@ export const isNumber = (v: unknown): boolean => typeof v === "number" || isRawN
 
 function rank(v: unknown): number {
   if (v === null || v === undefined) return 0;
+  if (v instanceof RegoSet) return 6;
   if (typeof v === "boolean") return 1;
   if (isNumber(v)) return 2;
   if (typeof v === "string") return 3;
@@ -46,7 +59,7 @@ function compareStrings(a: string, b: string): number {
   return Math.sign(xs.length - ys.length);
 }
 
-/** Rego's total order (null < boolean < number < string < array < object), JSON values only. */
+/** Rego's total order (null < boolean < number < string < array < object < set). */
 export function compareValues(a: unknown, b: unknown): number {
   const [ra, rb] = [rank(a), rank(b)];
   if (ra !== rb) return ra < rb ? -1 : 1;
@@ -59,7 +72,8 @@ export function compareValues(a: unknown, b: unknown): number {
       return compareNumbers(a, b);
     case 3:
       return compareStrings(a as string, b as string);
-    case 4: {
+    case 4:
+    case 6: {
       const [xs, ys] = [a as unknown[], b as unknown[]];
       for (let i = 0; i < Math.min(xs.length, ys.length); i++) {
         const c = compareValues(xs[i], ys[i]);
@@ -84,23 +98,30 @@ export function compareValues(a: unknown, b: unknown): number {
 
 export const equalValues = (a: unknown, b: unknown): boolean => compareValues(a, b) === 0;
 
-/** A Rego set as the module receives it from a host builtin: sorted, without duplicates. */
-export function setOf(values: Iterable<unknown>): unknown[] {
+/** The Rego set of `values`. */
+export function setOf(values: Iterable<unknown>): RegoSet {
   const sorted = [...values].sort(compareValues);
-  return sorted.filter((v, i) => i === 0 || compareValues(sorted[i - 1], v) !== 0);
+  const set = new RegoSet();
+  for (const v of sorted) {
+    if (set.length === 0 || compareValues(set[set.length - 1], v) !== 0) set.push(v);
+  }
+  return set;
 }
 
 /** Object keys in Rego's order (by code point). */
 export const sortedKeys = (o: object): string[] => Object.keys(o).sort(compareStrings);
 
 /**
- * A value printed as Rego prints terms (`{"a": 1, "b": [2, 3]}`): sorted object keys, ", " and
- * ": " separators, strings JSON-escaped.
+ * A value printed as Rego prints terms (`{"a": 1, "b": {2, 3}}`, `set()`): sorted object keys,
+ * ", " and ": " separators, strings JSON-escaped.
  */
 export function regoText(v: unknown): string {
+  if (v instanceof RegoSet) return v.length === 0 ? "set()" : `{${v.map(regoText).join(", ")}}`;
   if (Array.isArray(v)) return `[${v.map(regoText).join(", ")}]`;
   if (isObject(v)) {
-    const items = sortedKeys(v).map((k) => `${JSON.stringify(k)}: ${regoText(v[k])}`);
+    const items = sortedKeys(v)
+      .filter((k) => v[k] !== undefined) // as JSON.stringify drops them
+      .map((k) => `${JSON.stringify(k)}: ${regoText(v[k])}`);
     return `{${items.join(", ")}}`;
   }
   if (isRawNumber(v)) return v.rawJSON;

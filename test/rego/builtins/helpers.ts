@@ -1,13 +1,29 @@
 // Shared helpers for the host-builtin tests.
 import { hostBuiltins, type CustomBuiltin } from "../../../rego/builtins/host/index.ts";
+import { parseRegoValue } from "../../../rego/builtins/host/rego-value-text.ts";
+import { regoText } from "../../../rego/builtins/host/values.ts";
 import { builtins, hostImportName } from "../../../rego/builtins/registry.ts";
 
-/** The host builtins by their Rego names (hostBuiltins() keys some by their import names). */
+/** `fn` called with host values, as the module calls a `regoValues` builtin: as Rego text. */
+export function throughRegoText(fn: CustomBuiltin): CustomBuiltin {
+  return (...args) => {
+    const result = fn(...args.map(regoText));
+    return result === undefined ? undefined : parseRegoValue(result as string);
+  };
+}
+
+/**
+ * The host builtins by their Rego names (hostBuiltins() keys some by their import names), all
+ * taking and returning host values.
+ */
 function byRegoName(table: Record<string, CustomBuiltin>): Record<string, CustomBuiltin> {
   return Object.fromEntries(
     [...builtins.values()]
       .filter((b) => b.placement === "host")
-      .map((b) => [b.name, table[hostImportName(b.name)]!]),
+      .map((b) => {
+        const fn = table[hostImportName(b.name)]!;
+        return [b.name, b.regoValues ? throughRegoText(fn) : fn];
+      }),
   );
 }
 

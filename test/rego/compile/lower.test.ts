@@ -45,9 +45,20 @@ c := sort(input.xs)[0]`);
     ]);
   });
 
-  it("erases print calls", () => {
-    const p = compile('package t\np if { print("hi"); true }');
-    expect(rulesOf(p, "t.p")).toEqual(["= true { true }"]);
+  it("turns print(a, b) into internal.print of one set of values per argument, as OPA does", () => {
+    const p = compile('package t\np if { print("hi", input.x); true }');
+    expect(rulesOf(p, "t.p")).toEqual([
+      '= true { internal.print([{__local0__ | eq(__local0__, "hi")}, {__local1__ | eq(__local1__, input.x)}]); true }',
+    ]);
+  });
+
+  it("reports an unsafe print argument by its own name, and print used as a value", () => {
+    expect(issueLines(compileIssues("package t\np if { print(y) }\nq := print(1)"))).toEqual([
+      "rego_type_error a.rego:3:6 undefined function print",
+    ]);
+    expect(issueLines(compileIssues("package t\np if { print(y) }"))).toEqual([
+      "rego_unsafe_var_error a.rego:2:14 var y is unsafe",
+    ]);
   });
 });
 

@@ -277,7 +277,7 @@ describe("policy fmt comments", () => {
     expect(out).toBe(text(source));
     const before = parseModule(source.join("\n"), "t.rego");
     const after = parseModule(out, "t.rego");
-    expect(after.rules[0]!.annotations).toEqual({ title: "Allow" });
+    expect(after.rules[0]!.annotations).toMatchObject([{ scope: "rule", title: "Allow" }]);
     expect(after.rules[0]!.annotations).toEqual(before.rules[0]!.annotations);
   });
 

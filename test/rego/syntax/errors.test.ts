@@ -137,12 +137,12 @@ describe("parse errors", () => {
     [
       "ref with space after dot",
       "package p\nx := input. a",
-      ["2:12: unexpected whitespace token: expected identifier"],
+      ["2:12: unexpected whitespace token: expected ident"],
     ],
     [
       "ref ending in a dot",
       "package p\nx := input.",
-      ["2:12: unexpected eof token: expected identifier"],
+      ["2:12: unexpected eof token: expected ident"],
     ],
     ["illegal ref head", 'package p\nx := "a".b', ["2:6: illegal ref (head cannot be string)"]],
   ])("%s", (_, source, want) => {

@@ -328,7 +328,9 @@ describe("rules", () => {
     const m = mod(
       "# METADATA\n# title: Allow\n# custom:\n#   severity: high\nallow if true\n\nother if true",
     );
-    expect(m.rules[0]!.annotations).toEqual({ title: "Allow", custom: { severity: "high" } });
+    expect(m.rules[0]!.annotations).toMatchObject([
+      { scope: "rule", title: "Allow", custom: { severity: "high" } },
+    ]);
     expect(m.rules[1]!.annotations).toBeUndefined();
   });
 });

@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { buildWasm } from "../../../rego/wasm/index.ts";
-import { linkPolicy } from "../../../rego/wasm/link.ts";
-import { runtimeWasm } from "../../../rego/wasm/runtime-wasm.ts";
 import type { Policy, Stmt } from "../../../rego/plan/ir.ts";
 import { block, bool, callFunc, DATA, INPUT, IrBuilder, local, rule } from "./codegen-ir.ts";
 
@@ -473,19 +471,6 @@ describe("buildWasm: OPA ABI", () => {
         { result: ["a"] },
       ]);
     }
-  });
-
-  it("agrees across optimisation modes", async () => {
-    const ir = withAndMemo();
-    const results = [];
-    for (const optimize of ["none", "policy", "module"] as const) {
-      const policy = await loadPolicy(
-        linkPolicy(runtimeWasm(), ir, { strictBuiltinErrors: false, optimize }),
-      );
-      results.push(policy.evaluate({ x: 1 }));
-    }
-    expect(results[1]).toEqual(results[0]);
-    expect(results[2]).toEqual(results[0]);
   });
 
   it("writes static strings as UTF-8 string values", async () => {

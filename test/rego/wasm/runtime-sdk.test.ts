@@ -2,67 +2,53 @@
 // {"result": input}, or {"result": 42} when input is undefined) into the runtime and load it with
 // the unmodified @open-policy-agent/opa-wasm.
 import { describe, expect, it } from "vitest";
-import binaryen from "binaryen";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { runtimeBinary } from "./runtime-harness.ts";
-import { dataEnd, readDataSegments, setImportedMemory } from "../../../rego/wasm/data-segments.ts";
-import { importedFunctions, RuntimeBinding } from "../../../rego/wasm/runtime-binding.ts";
+import { i32, type Expr } from "../../../rego/wasm/binary/expressions.ts";
+import { ModuleBuilder } from "../../../rego/wasm/binary/module-builder.ts";
+import { runtimeImage } from "../../../rego/wasm/binary/runtime-image.ts";
+import { RuntimeBinding } from "../../../rego/wasm/runtime-binding.ts";
 import { align, StaticData } from "../../../rego/wasm/static-data.ts";
 
-function linkEchoPolicy(): Uint8Array {
-  const m = binaryen.readBinary(runtimeBinary());
-  try {
-    m.setFeatures(
-      binaryen.Features.MutableGlobals |
-        binaryen.Features.SignExt |
-        binaryen.Features.BulkMemory |
-        binaryen.Features.BulkMemoryOpt |
-        binaryen.Features.NontrappingFPToInt,
-    );
-    const segments = readDataSegments(m);
-    const data = new StaticData(align(dataEnd(segments), 16));
-    const rt = new RuntimeBinding(m);
-    const resultKey = data.addStringValue("result");
-    const builtins = data.addCString("{}");
-    const entrypoints = data.addCString('{"echo":0}');
-    const i32 = binaryen.i32;
-    // gh_eval(entrypoint, input, data, resultSet); local 4 = binding object
-    const evalBody = m.block(null, [
-      m.local.set(4, rt.call("rt_object_new", [])),
-      rt.callForEffect("rt_object_insert", [
-        m.local.get(4, i32),
-        m.i32.const(resultKey),
-        m.select(
-          m.local.get(1, i32),
-          m.local.get(1, i32),
-          rt.call("rt_number_int", [m.i64.const(42n)]),
-        ),
-      ]),
-      rt.callForEffect("rt_set_add", [m.local.get(3, i32), m.local.get(4, i32)]),
-    ]);
-    const bodies: Record<string, [binaryen.ExpressionRef, number[]]> = {
-      gh_eval: [evalBody, [i32]],
-      gh_builtins_json: [m.i32.const(builtins), []],
-      gh_entrypoints_json: [m.i32.const(entrypoints), []],
-      gh_heap_base: [m.i32.const(data.heapBase), []],
-      gh_options: [m.i32.const(0), []],
-      gh_memo_slots: [m.i32.const(0), []],
-      gh_budget_default: [m.i64.const(0n), []],
-    };
-    for (const imp of importedFunctions(m).filter((f) => f.module === "gatehouse")) {
-      const [body, vars] = bodies[imp.base!]!;
-      m.removeFunction(imp.name);
-      m.addFunction(imp.name, imp.params, imp.results, vars, body);
-    }
-    setImportedMemory(m, Math.ceil(data.heapBase / 65536), [
-      ...segments,
-      { offset: data.base, data: data.bytes() },
-    ]);
-    if (!m.validate()) throw new Error("invalid module");
-    return m.emitBinary();
-  } finally {
-    m.dispose();
+function linkEchoPolicy(): Uint8Array<ArrayBuffer> {
+  const m = new ModuleBuilder(runtimeImage(runtimeBinary()));
+  const data = new StaticData(align(m.image.staticEnd, 16));
+  const rt = new RuntimeBinding(m);
+  const resultKey = data.addStringValue("result");
+  const builtins = data.addCString("{}");
+  const entrypoints = data.addCString('{"echo":0}');
+  // gh_eval(entrypoint, input, data, resultSet); local 4 = binding object
+  const evalBody = m.block(null, [
+    m.local.set(4, rt.call("rt_object_new", [])),
+    rt.callForEffect("rt_object_insert", [
+      m.local.get(4, i32),
+      m.i32.const(resultKey),
+      m.select(
+        m.local.get(1, i32),
+        m.local.get(1, i32),
+        rt.call("rt_number_int", [m.i64.const(42n)]),
+      ),
+    ]),
+    rt.callForEffect("rt_set_add", [m.local.get(3, i32), m.local.get(4, i32)]),
+  ]);
+  const bodies: Record<string, [Expr, number[]]> = {
+    gh_eval: [evalBody, [i32]],
+    gh_builtins_json: [m.i32.const(builtins), []],
+    gh_entrypoints_json: [m.i32.const(entrypoints), []],
+    gh_heap_base: [m.i32.const(data.heapBase), []],
+    gh_options: [m.i32.const(0), []],
+    gh_memo_slots: [m.i32.const(0), []],
+    gh_budget_default: [m.i64.const(0n), []],
+  };
+  for (const imp of m.functionImports().filter((f) => f.module === "gatehouse")) {
+    const [body, vars] = bodies[imp.base]!;
+    m.defineImport(imp.name, vars, body);
   }
+  return m.write({
+    memoryPages: Math.ceil(data.heapBase / 65536),
+    data: { offset: data.base, data: data.bytes() },
+    keepExport: () => true,
+  });
 }
 
 describe("runtime under @open-policy-agent/opa-wasm", () => {

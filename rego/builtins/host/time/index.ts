@@ -1,13 +1,8 @@
 // time.* builtins: nanosecond instants, Go layouts, durations and calendar arithmetic.
-import {
-  builtinError,
-  intOperand,
-  numberOperand,
-  operandTypeError,
-  stringOperand,
-} from "../errors.ts";
-import { exactInteger, integerFromNumber } from "../numbers.ts";
+import { builtinError, intOperand, operandTypeError, stringOperand } from "../errors.ts";
+import { exactInteger, integerOfNumber, type JsonNumber } from "../numbers.ts";
 import type { HostBuiltinTable } from "../types.ts";
+import { isNumber } from "../values.ts";
 import { MAX_INT64, MIN_INT64, WEEKDAY_NAMES, daysIn, inInt64Range, wallClock } from "./civil.ts";
 import { parseDuration } from "./duration.ts";
 import { formatTime } from "./format.ts";
@@ -23,20 +18,24 @@ interface ZonedTime {
 
 const NS_OR_PAIR = "either number (ns) or [number (ns), string (tz)]";
 
-/** OPA's argument shape for time builtins: ns, [ns, tz] or [ns, tz, layout]. */
+/**
+ * OPA's argument shape for time builtins: ns, [ns, tz] or [ns, tz, layout]. They take Rego
+ * values (registry.ts), so ns beyond 2^53 arrive with all their digits.
+ */
 function zonedTime(arg: unknown): ZonedTime {
   let nsValue: unknown = arg;
   let zone = UTC;
   let layout = "";
   if (Array.isArray(arg)) {
     if (arg.length === 0) throw operandTypeError(1, arg, NS_OR_PAIR);
-    nsValue = numberOperand(arg[0], 1);
+    nsValue = arg[0];
+    if (!isNumber(nsValue)) throw operandTypeError(1, nsValue, "number");
     if (arg.length > 1) zone = loadZone(stringOperand(arg[1], 1));
     if (arg.length > 2) layout = stringOperand(arg[2], 1);
-  } else if (typeof arg !== "number") {
+  } else if (!isNumber(arg)) {
     throw operandTypeError(1, arg, NS_OR_PAIR);
   }
-  const ns = integerFromNumber(nsValue as number, MIN_INT64, MAX_INT64);
+  const ns = integerOfNumber(nsValue as JsonNumber, MIN_INT64, MAX_INT64);
   if (ns === undefined || !inInt64Range(ns)) throw builtinError("timestamp too big");
   return { ns, zone, layout };
 }

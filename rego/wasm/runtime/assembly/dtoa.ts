@@ -3,10 +3,12 @@
 //                                    it (shortest round trip: "0.1", "1e+21", "1.5e-7", "100")
 //   correctF64(x, mant, exp10): f64  the double nearest to mant * 10^exp10 (ties to even), given
 //                                    an approximation x > 0 at most a few ulps away
+//   correctTruncatedF64(...)         the same when mant holds only the leading digits of the text
 import { bufByte } from "./buf";
 
-// Big naturals: u32 length at +0, then little-endian u32 limbs. 48 limbs hold 2^1536.
-const LIMBS: u32 = 48;
+// Big naturals: u32 length at +0, then little-endian u32 limbs. 128 limbs hold 2^4096: enough for
+// MAX_EXACT_DIGITS significant digits scaled by the smallest subnormal's power of ten.
+const LIMBS: u32 = 128;
 const BN_SIZE: usize = 4 + 4 * LIMBS;
 const scratch = memory.data(<i32>(BN_SIZE * 5), 8);
 const R = scratch;
@@ -267,6 +269,12 @@ export function formatF64(b: usize, x: f64): void {
 
 /** Sign of mant * 10^exp10 - (the midpoint between x and its upper or lower neighbour). */
 function compareToMidpoint(x: f64, mant: u64, exp10: i32, upper: bool): i32 {
+  setU64(R, mant);
+  return compareRToMidpoint(x, exp10, upper);
+}
+
+/** Sign of R * 10^exp10 - (the midpoint between x and its upper or lower neighbour); R is spent. */
+function compareRToMidpoint(x: f64, exp10: i32, upper: bool): i32 {
   const bits = reinterpret<u64>(x);
   const biased = <i32>((bits >> 52) & 0x7ff);
   let f = bits & 0xfffffffffffff;
@@ -287,7 +295,6 @@ function compareToMidpoint(x: f64, mant: u64, exp10: i32, upper: bool): i32 {
     h = 2 * f - 1;
     q = e - 1;
   }
-  setU64(R, mant);
   setU64(S, h);
   if (exp10 >= 0) mulPow10(R, exp10);
   else mulPow10(S, -exp10);
@@ -296,16 +303,96 @@ function compareToMidpoint(x: f64, mant: u64, exp10: i32, upper: bool): i32 {
   return cmp(R, S);
 }
 
+// 767 significant digits decide the rounding of any decimal to a double; past them only whether
+// some digit is nonzero matters.
+const MAX_EXACT_DIGITS = 780;
+
 /**
- * The double nearest to a decimal whose digits past mant were dropped and not all zero: the value
- * is then strictly above mant * 10^exp10, so a tie there rounds up, not to even.
+ * Sign of (the decimal number text at p, n bytes, unsigned) - (the midpoint between x and its upper
+ * neighbour), reading every significant digit.
  */
-export function correctTruncatedF64(x: f64, mant: u64, exp10: i32): f64 {
-  x = correctF64(x, mant, exp10);
-  if (!isFinite(x) || x <= 0) return x;
-  if (compareToMidpoint(x, mant, exp10, true) != 0) return x;
-  if (reinterpret<u64>(x) == 0x7fefffffffffffff) return Infinity;
-  return reinterpret<f64>(reinterpret<u64>(x) + 1);
+function compareTextToUpperMidpoint(x: f64, p: usize, n: u32): i32 {
+  setU64(R, 0);
+  let chunk: u32 = 0;
+  let chunkDigits: i32 = 0;
+  let significant = 0;
+  let exp10: i32 = 0;
+  let afterDot = false;
+  let sticky = false;
+  for (let i: u32 = 0; i < n; i++) {
+    const c = <u32>load<u8>(p + i);
+    if (c == 0x2b || c == 0x2d) continue;
+    if (c == 0x2e) {
+      afterDot = true;
+      continue;
+    }
+    if (c == 0x65 || c == 0x45) {
+      exp10 += parseExponent(p, i + 1, n);
+      break;
+    }
+    const d = c - 0x30;
+    if (significant == 0 && d == 0) {
+      if (afterDot) exp10--;
+      continue;
+    }
+    if (significant < MAX_EXACT_DIGITS) {
+      chunk = chunk * 10 + d;
+      chunkDigits++;
+      significant++;
+      if (afterDot) exp10--;
+      if (chunkDigits == 9) {
+        appendDigits(chunk, chunkDigits);
+        chunk = 0;
+        chunkDigits = 0;
+      }
+    } else {
+      if (d != 0) sticky = true;
+      if (!afterDot) exp10++;
+    }
+  }
+  if (chunkDigits > 0) appendDigits(chunk, chunkDigits);
+  const c = compareRToMidpoint(x, exp10, true);
+  return c == 0 && sticky ? 1 : c;
+}
+
+/** R = R * 10^count + chunk. */
+function appendDigits(chunk: u32, count: i32): void {
+  mulPow10(R, count);
+  setU64(T, chunk);
+  add(R, R, T);
+}
+
+/** The signed decimal exponent at p + from (after "e"), capped far beyond any double's range. */
+export function parseExponent(p: usize, from: u32, n: u32): i32 {
+  let j = from;
+  let negative = false;
+  if (j < n && (load<u8>(p + j) == 0x2d || load<u8>(p + j) == 0x2b)) {
+    negative = load<u8>(p + j) == 0x2d;
+    j++;
+  }
+  let x: i32 = 0;
+  for (; j < n; j++) {
+    x = x * 10 + <i32>(load<u8>(p + j) - 0x30);
+    if (x > 100000) break;
+  }
+  return negative ? -x : x;
+}
+
+/**
+ * The double nearest to the decimal number text at p (n bytes, unsigned value), whose leading
+ * digits are mant * 10^exp10 and whose dropped digits are not all zero. The value lies strictly
+ * between mant * 10^exp10 and (mant + 1) * 10^exp10; when those round to different doubles, every
+ * digit of the text decides.
+ */
+export function correctTruncatedF64(x: f64, mant: u64, exp10: i32, p: usize, n: u32): f64 {
+  const lo = correctF64(x, mant, exp10);
+  if (!isFinite(lo)) return lo;
+  const hi = correctF64(lo > 0 ? lo : 5e-324, mant + 1, exp10);
+  if (hi == lo) return lo;
+  // hi is lo's upper neighbour: the text rounds up only past lo's upper midpoint, or on it when lo is odd
+  const c = compareTextToUpperMidpoint(lo, p, n);
+  if (c > 0 || (c == 0 && (reinterpret<u64>(lo) & 1) == 1)) return hi;
+  return lo;
 }
 
 export function correctF64(x: f64, mant: u64, exp10: i32): f64 {

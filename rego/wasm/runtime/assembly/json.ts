@@ -16,7 +16,7 @@ import { Value, TAG_NULL, TAG_BOOLEAN, TAG_NUMBER, TAG_STRING, TAG_ARRAY, TAG_OB
   tagOf, makeNull, makeBoolean, makeInt, makeFloat, makeStringView, booleanValue, numberIsInt,
   numberInt, numberFloat, numberIsBig, numberBigText, numberBigLength, makeBigInt, stringData, stringLength, newArray, arrayAppend, arrayLength, arrayGet,
   newObject, objectInsert, objectLength, objectKey, objectValue, newSet, setAdd } from "./value";
-import { formatF64, correctF64, correctTruncatedF64 } from "./dtoa";
+import { formatF64, correctF64, correctTruncatedF64, parseExponent } from "./dtoa";
 import { bufNew, bufByte, bufBytes, bufInt, bufLiteral, bufLen, bufData, bufUtf8, bufToString } from "./buf";
 import { decodeRune, runeWidth, REPLACEMENT_CHAR } from "./builtins/unicode";
 
@@ -394,7 +394,7 @@ const POW10: StaticArray<f64> = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e
   1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 /** mant * 10^exp10 rounded to nearest: exact fast path (Clinger), else approximate and correct. */
-function decimalToF64Exact(mant: u64, exp10: i32, truncated: bool): f64 {
+function decimalToF64Exact(mant: u64, exp10: i32, truncated: bool, p: usize, n: u32): f64 {
   const m = <f64>mant;
   if (!truncated && mant < (<u64>1 << 53) && exp10 >= -22 && exp10 <= 22) {
     return exp10 >= 0 ? m * unchecked(POW10[exp10]) : m / unchecked(POW10[-exp10]);
@@ -405,7 +405,7 @@ function decimalToF64Exact(mant: u64, exp10: i32, truncated: bool): f64 {
   else approx = m / Math.pow(10, -exp10 - 300) / 1e300;
   if (approx == 0) approx = 5e-324;
   if (!isFinite(approx)) approx = 1.7976931348623157e308;
-  return truncated ? correctTruncatedF64(approx, mant, exp10) : correctF64(approx, mant, exp10);
+  return truncated ? correctTruncatedF64(approx, mant, exp10, p, n) : correctF64(approx, mant, exp10);
 }
 
 /** The double nearest to decimal number text (sign, digits, fraction, exponent). */
@@ -425,18 +425,7 @@ export function decimalToF64(p: usize, n: u32): f64 {
       continue;
     }
     if (c == 0x65 || c == 0x45) {
-      let j = i + 1;
-      let expNegative = false;
-      if (j < n && (load<u8>(p + j) == 0x2d || load<u8>(p + j) == 0x2b)) {
-        expNegative = load<u8>(p + j) == 0x2d;
-        j++;
-      }
-      let x: i32 = 0;
-      for (; j < n; j++) {
-        x = x * 10 + <i32>(load<u8>(p + j) - 0x30);
-        if (x > 100000) break;
-      }
-      exp10 += expNegative ? -x : x;
+      exp10 += parseExponent(p, i + 1, n);
       break;
     }
     const d = <u64>(c - 0x30);
@@ -456,7 +445,7 @@ export function decimalToF64(p: usize, n: u32): f64 {
   let x: f64;
   if (mant == 0 || exp10 < -400) x = 0;
   else if (exp10 > 330) x = Infinity;
-  else x = decimalToF64Exact(mant, exp10, truncated);
+  else x = decimalToF64Exact(mant, exp10, truncated, p, n);
   return negative ? -x : x;
 }
 

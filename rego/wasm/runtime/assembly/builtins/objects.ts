@@ -4,7 +4,7 @@ import {
   Value, TAG_NULL, TAG_ARRAY, TAG_OBJECT, TAG_SET, TAG_STRING, tagOf, makeBoolean, makeNull,
   newArray, arrayAppend, arrayLength, arrayGet, newObject, objectInsert, objectGet, objectLength,
   objectKey, objectValue, objectCopy, newSet, setAdd, setContains, setLength, setGet, stringData,
-  stringLength, numberAsInt, numberToI64,
+  stringLength, numberAsInt, numberToI64, typeName,
 } from "../value";
 import { equal } from "../compare";
 import { bufNew, bufInt, bufToString, bufByte } from "../buf";
@@ -180,7 +180,8 @@ export function builtin$object$subset(sup: Value, sub: Value): Value {
 function pathSegments(name: string, p: Value): Value {
   if (tagOf(p) == TAG_ARRAY) return p;
   if (tagOf(p) != TAG_STRING) {
-    return typeErrorMessage(name, "operand 2 must be one of {set, array} containing string paths or array of path segments");
+    return typeErrorMessage(name, "operand 2 must be one of {set, array} containing string paths " +
+      "or array of path segments but got " + typeName(p));
   }
   const out = newArray(4);
   const data = stringData(p);

@@ -1,8 +1,8 @@
 // UTF-8 decoding/encoding on raw memory, and the bits of Unicode the string builtins need:
-// simple case mapping (ASCII, Latin-1, Latin Extended-A and Additional, Greek, Cyrillic, Armenian,
-// fullwidth Latin, circled letters, Roman numerals) and white space.
+// simple case mapping (all of Unicode 15.0.0, as Go's: case-table.ts) and white space.
 // Invalid bytes decode as U+FFFD of width 1, as Go's utf8.DecodeRune does.
 import { charge } from "../fuel";
+import { LOWER_RANGES, LOWER_RANGE_COUNT, UPPER_RANGES, UPPER_RANGE_COUNT } from "./case-table";
 
 /** Byte width of the code point decoded by the last `decodeRune` call. */
 export let runeWidth: i32 = 0;
@@ -141,76 +141,31 @@ export function isSpace(c: i32): bool {
   );
 }
 
-// In Latin Extended-A and the Cyrillic supplements, capital and small letters alternate.
-function pairedUpperIsEven(c: i32): i32 {
-  // 1: capital at even code points, -1: capital at odd code points, 0: not a paired letter
-  if ((c >= 0x100 && c <= 0x12f) || (c >= 0x132 && c <= 0x137) || (c >= 0x14a && c <= 0x177))
-    return 1;
-  if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e)) return -1;
-  if ((c >= 0x460 && c <= 0x481) || (c >= 0x48a && c <= 0x4bf) || (c >= 0x4d0 && c <= 0x52f))
-    return 1;
-  if ((c >= 0x1e00 && c <= 0x1e95) || (c >= 0x1ea0 && c <= 0x1eff)) return 1;
-  if (c >= 0x4c1 && c <= 0x4ce) return -1;
-  return 0;
+/** The mapping of `c` in a case table (case-table.ts): binary search of its ranges. */
+function caseTableLookup(c: i32, ranges: usize, count: i32): i32 {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const range = ranges + (<usize>mid << 4);
+    const first = load<i32>(range);
+    if (c < first) hi = mid;
+    else if (c > load<i32>(range, 4)) lo = mid + 1;
+    else return (c - first) % load<i32>(range, 12) == 0 ? c + load<i32>(range, 8) : c;
+  }
+  return c;
 }
 
-/** Simple upper-case mapping (Go's unicode.ToUpper) for the scripts covered here. */
+/** Go's unicode.ToUpper: the simple upper-case mapping. */
 export function toUpperRune(c: i32): i32 {
   if (c < 0x80) return c >= 0x61 && c <= 0x7a ? c - 32 : c;
-  if (c <= 0xff) {
-    if (c >= 0xe0 && c <= 0xfe && c != 0xf7) return c - 32;
-    if (c == 0xff) return 0x178;
-    if (c == 0xb5) return 0x39c;
-    return c;
-  }
-  const pair = pairedUpperIsEven(c);
-  if (pair != 0) {
-    const isLower = pair > 0 ? (c & 1) == 1 : (c & 1) == 0;
-    return isLower ? c - 1 : c;
-  }
-  if (c == 0x131) return 0x49;
-  if (c == 0x17f) return 0x53;
-  if (c >= 0x3b1 && c <= 0x3cb && c != 0x3c2) return c - 32;
-  if (c == 0x3c2) return 0x3a3;
-  if (c == 0x3ac) return 0x386;
-  if (c >= 0x3ad && c <= 0x3af) return c - 37;
-  if (c == 0x3cc) return 0x38c;
-  if (c == 0x3cd || c == 0x3ce) return c - 63;
-  if (c >= 0x430 && c <= 0x44f) return c - 32;
-  if (c >= 0x450 && c <= 0x45f) return c - 80;
-  if (c == 0x4cf) return 0x4c0;
-  if (c >= 0x561 && c <= 0x586) return c - 48;
-  if (c >= 0xff41 && c <= 0xff5a) return c - 32;
-  if (c >= 0x24d0 && c <= 0x24e9) return c - 26;
-  if (c >= 0x2170 && c <= 0x217f) return c - 16;
-  return c;
+  return caseTableLookup(c, UPPER_RANGES, UPPER_RANGE_COUNT);
 }
 
-/** Simple lower-case mapping (Go's unicode.ToLower) for the scripts covered here. */
+/** Go's unicode.ToLower: the simple lower-case mapping. */
 export function toLowerRune(c: i32): i32 {
   if (c < 0x80) return c >= 0x41 && c <= 0x5a ? c + 32 : c;
-  if (c <= 0xff) return c >= 0xc0 && c <= 0xde && c != 0xd7 ? c + 32 : c;
-  const pair = pairedUpperIsEven(c);
-  if (pair != 0) {
-    const isUpper = pair > 0 ? (c & 1) == 0 : (c & 1) == 1;
-    return isUpper ? c + 1 : c;
-  }
-  if (c == 0x130) return 0x69;
-  if (c == 0x178) return 0xff;
-  if (c >= 0x391 && c <= 0x3ab && c != 0x3a2) return c + 32;
-  if (c == 0x386) return 0x3ac;
-  if (c >= 0x388 && c <= 0x38a) return c + 37;
-  if (c == 0x38c) return 0x3cc;
-  if (c == 0x38e || c == 0x38f) return c + 63;
-  if (c >= 0x410 && c <= 0x42f) return c + 32;
-  if (c >= 0x400 && c <= 0x40f) return c + 80;
-  if (c == 0x4c0) return 0x4cf;
-  if (c >= 0x531 && c <= 0x556) return c + 48;
-  if (c == 0x1e9e) return 0xdf;
-  if (c >= 0xff21 && c <= 0xff3a) return c + 32;
-  if (c >= 0x24b6 && c <= 0x24cf) return c + 26;
-  if (c >= 0x2160 && c <= 0x216f) return c + 16;
-  return c;
+  return caseTableLookup(c, LOWER_RANGES, LOWER_RANGE_COUNT);
 }
 
 /** Printable per Go's strconv.IsPrint, approximated: controls, separators and common format
