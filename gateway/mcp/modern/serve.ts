@@ -74,13 +74,13 @@ function withoutEnvelope(meta: Params): Params {
 function continuation(
   sealer: RequestStateSealer,
   params: Params,
-  binding: string,
+  binding: () => string,
 ): { answered: Record<string, Params>; round: number } {
   const { requestState, inputResponses } = params;
   if (requestState === undefined && inputResponses === undefined) return { answered: {}, round: 0 };
   if (typeof requestState !== "string")
     throw new RequestStateError("inputResponses came without the requestState they answer");
-  const sealed = sealer.open(requestState, binding);
+  const sealed = sealer.open(requestState, binding());
   if (sealed.round + 1 >= MAX_INPUT_ROUNDS)
     throw new RequestStateError(
       `the call asked for the client's input ${MAX_INPUT_ROUNDS} times; the gateway stopped it`,
@@ -118,12 +118,15 @@ export async function serveModernRequest(
   if (!request) return { answered: false };
   try {
     const params = message.params ?? {};
-    // a continuation is the same call by the same principal on the same view, nothing else
-    const binding = [
-      principalKey(http.principal).toString("hex"),
-      http.view.kind === "all" ? "all" : http.view.name,
-      callDigest(message.method, params),
-    ].join("\n");
+    // a continuation is the same call by the same principal on the same view, nothing else;
+    // worked out only for a call that continues or stops to ask (not on every request)
+    let bound: string | undefined;
+    const binding = () =>
+      (bound ??= [
+        principalKey(http.principal).toString("hex"),
+        http.view.kind === "all" ? "all" : http.view.name,
+        callDigest(message.method, params),
+      ].join("\n"));
     let round;
     try {
       round = continuation(requests.sealer, params, binding);
@@ -170,7 +173,7 @@ export async function serveModernRequest(
             inputRequests,
             requestState: requests.sealer.seal(
               { answered: round.answered, asked: Object.keys(inputRequests), round: round.round },
-              binding,
+              binding(),
             ),
           }),
       },
