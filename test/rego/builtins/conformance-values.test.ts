@@ -1,11 +1,15 @@
 // The host builtins called with the argument values of OPA's conformance cases for their topics
 // (../shared/conformance/opa/<topic>), in strict and default (non-strict) mode.
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCases } from "../../conformance/cases.ts";
 import { call, json, lenient, strict } from "./helpers.ts";
 
 const CORPUS = join(import.meta.dirname, "../../../../shared/conformance/opa");
+// the corpus sits next to the repository (../shared); a user's clone has none
+const HAS_CORPUS = existsSync(CORPUS);
+if (!HAS_CORPUS) console.log(`conformance corpus not found at ${CORPUS}: its value checks skipped`);
 
 interface ValueCase {
   note: string;
@@ -216,7 +220,7 @@ describe("conformance argument values", () => {
     }
   }
 
-  it("covers every case of the host-builtin topics", () => {
+  it.skipIf(!HAS_CORPUS)("covers every case of the host-builtin topics", () => {
     const topics = [
       "regexmatch",
       "regexfindallstringsubmatch",
@@ -234,11 +238,11 @@ describe("conformance argument values", () => {
 });
 
 // units: every case is `units.parse*("...")` compared with a literal or another call; parse them.
-describe("units conformance cases", () => {
+describe.skipIf(!HAS_CORPUS)("units conformance cases", () => {
   const CALL = String.raw`units\.(parse_bytes|parse)\("((?:[^"\\]|\\.)*)"\)`;
   const COMPARISON = new RegExp(`^\\s*${CALL}\\s*(==|<|>)\\s*(?:${CALL}|(-?[\\d.]+))\\s*$`, "m");
   const BARE = new RegExp(`^\\s*${CALL}\\s*$`, "m");
-  const units = loadCases(join(CORPUS, "units"));
+  const units = HAS_CORPUS ? loadCases(join(CORPUS, "units")) : [];
   const evaluate = (fn: string, literal: string) =>
     Number(json(call(`units.${fn}`, JSON.parse(`"${literal}"`))));
   const exact = (fn: string, literal: string) =>

@@ -1,7 +1,7 @@
 // Compiles every module set of OPA's conformance cases (../shared/conformance/opa) with its query.
 // Evaluation is not checked here; only that what OPA compiles, we compile (and vice versa for
 // cases expecting a rego_* compile error).
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -35,8 +35,12 @@ function loadCases(): Case[] {
   return cases;
 }
 
+// the corpus sits next to the repository (../shared); a user's clone has none
+const hasCorpus = existsSync(corpus);
+if (!hasCorpus) console.log(`conformance corpus not found at ${corpus}: module sets not compiled`);
+
 describe("OPA conformance module sets", () => {
-  it("compile unless OPA rejects them at compile time", () => {
+  it.skipIf(!hasCorpus)("compile unless OPA rejects them at compile time", () => {
     const counts = {
       cases: 0,
       compiled: 0,
