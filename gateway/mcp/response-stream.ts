@@ -132,25 +132,17 @@ export class ResponseStream implements CallChannel {
     return this.options.inputs?.inputRequests();
   }
 
-  /** A request to a 2026-07-28 client: its earlier answer, or the call ends asking for it. */
+  /** A request to a 2026-07-28 client: its earlier answer, or the call stops (answerOnStream
+   * then answers input_required, or -32021 when the client cannot answer it). */
   private askInBand(request: { method: string; params?: Params }): Params {
-    const inputs = this.options.inputs;
-    const capability = inputs?.capabilityFor(request);
-    if (inputs && capability !== undefined && !inputs.accepts(request)) {
-      // the call cannot go on without it: answered MissingRequiredClientCapability
-      inputs.requireCapability(capability);
-      this.aborter.abort(`the client did not declare ${capability}`);
-    }
-    if (!inputs?.accepts(request))
+    const outcome = this.options.inputs?.take(request);
+    if (!outcome)
       throw rpcError(
         ErrorCode.MethodNotFound,
-        `${request.method} cannot be asked of this client: protocol revision 2026-07-28 has no server-to-client requests, and the client's _meta declares no capability to answer it in-band`,
+        `${request.method} cannot be asked of a protocol revision 2026-07-28 client`,
       );
-    const answer = inputs.answerFor(request);
-    if (answer) return answer;
-    inputs.ask(request);
-    // the call stops here (upstream too); its answer is input_required (answerOnStream)
-    this.aborter.abort("the client's input is required");
+    if ("answer" in outcome) return outcome.answer;
+    this.aborter.abort("the call needs the client's input");
     throw rpcError(ErrorCode.InternalError, `${request.method} needs the client's input`);
   }
 

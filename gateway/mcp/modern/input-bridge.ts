@@ -46,40 +46,39 @@ export function inputKey(request: { method: string; params?: Params }): string {
   return `in-${createHash("sha256").update(canonical(request)).digest("hex").slice(0, 24)}`;
 }
 
+/** What became of a request to the client: its earlier answer, or the call must stop (the
+ * request is asked for, or the client lacks the capability to answer it). */
+export type InputOutcome = { answer: Params } | { stop: true };
+
 export class InputBridge {
   private readonly asked = new Map<string, { method: string; params?: Params }>();
+  private missing: string | undefined;
 
   /** `answered`: what the client answered in earlier rounds and this one, by key;
    * `capabilities`: what the client declared in the request's `_meta`. */
   constructor(
     readonly answered: Readonly<Record<string, Params>>,
-    readonly round: number,
     private readonly capabilities: Params,
   ) {}
 
-  /** The client's answer to `request`, when it gave one. */
-  answerFor(request: { method: string; params?: Params }): Params | undefined {
-    const key = inputKey(request);
-    return Object.hasOwn(this.answered, key) ? this.answered[key] : undefined;
-  }
-
-  private missing: string | undefined;
-
-  /** The capability the client must have declared to answer `request` in-band; undefined for a
-   * request no client can answer in-band. */
-  capabilityFor(request: { method: string }): string | undefined {
-    return Object.hasOwn(INPUT_METHODS, request.method) ? INPUT_METHODS[request.method] : undefined;
-  }
-
   /** Whether the request is one the client can answer in-band (and said it would). */
   accepts(request: { method: string }): boolean {
-    const capability = this.capabilityFor(request);
+    const capability = capabilityFor(request);
     return capability !== undefined && this.capabilities[capability] !== undefined;
   }
 
-  /** Notes that the call needs a capability the client did not declare (answered -32021). */
-  requireCapability(capability: string): void {
-    this.missing ??= capability;
+  /** A request to the client during the call; undefined when no client answers it in-band. */
+  take(request: { method: string; params?: Params }): InputOutcome | undefined {
+    const capability = capabilityFor(request);
+    if (capability === undefined) return undefined;
+    if (!this.accepts(request)) {
+      this.missing ??= capability; // answered MissingRequiredClientCapability
+      return { stop: true };
+    }
+    const key = inputKey(request);
+    if (Object.hasOwn(this.answered, key)) return { answer: this.answered[key]! };
+    this.asked.set(key, { method: request.method, params: request.params });
+    return { stop: true };
   }
 
   /** The capability the call needed and the client lacks, if any. */
@@ -87,13 +86,13 @@ export class InputBridge {
     return this.missing;
   }
 
-  /** Notes a request the client must answer before the call can go on. */
-  ask(request: { method: string; params?: Params }): void {
-    this.asked.set(inputKey(request), { method: request.method, params: request.params });
-  }
-
   /** The requests to send in the `input_required` answer, by key; undefined when none. */
   inputRequests(): Record<string, { method: string; params?: Params }> | undefined {
     return this.asked.size === 0 ? undefined : Object.fromEntries(this.asked);
   }
+}
+
+/** The capability a client must have declared to answer `request` in-band. */
+function capabilityFor(request: { method: string }): string | undefined {
+  return Object.hasOwn(INPUT_METHODS, request.method) ? INPUT_METHODS[request.method] : undefined;
 }

@@ -145,11 +145,7 @@ export async function serveModernRequest(
     // handshake, and a dual-era upstream would take these keys for a 2026-07-28 request
     const forwarded = { ...rest, _meta: withoutEnvelope(meta) };
     const capabilities = meta[CLIENT_CAPABILITIES_META_KEY];
-    const inputs = new InputBridge(
-      round.answered,
-      round.round,
-      isObject(capabilities) ? capabilities : {},
-    );
+    const inputs = new InputBridge(round.answered, isObject(capabilities) ? capabilities : {});
     const stream = new ResponseStream(request.handle.state, http.res, {
       relaysRequests: false,
       inputs,

@@ -6,22 +6,27 @@ import { afterAll, beforeAll } from "vitest";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Catalog, ToolMetadata } from "../../../gateway/catalog/index.ts";
-import { loadConfig } from "../../../gateway/config.ts";
+import { loadConfig, type GatewayConfig } from "../../../gateway/config.ts";
 import { Gateway } from "../../../gateway/gateway.ts";
 import { silentLogger } from "../../../gateway/log.ts";
 import { TYPESCRIPT_NODE_FLAGS } from "../../../rego/node-typescript.ts";
 import { messagesOf, postModern, type Sent } from "../../helpers/modern-request.ts";
 import { catalogOf, scriptedServer, stdio, waitFor } from "../upstream/helpers.ts";
 
-function testCatalog(): Catalog {
+function testCatalog(idleTimeoutSeconds?: number): Catalog {
   // session isolation: a stateless request has no session, so its principal's requests share one
   const catalog = catalogOf(
     { scripted: stdio([...TYPESCRIPT_NODE_FLAGS, scriptedServer]) },
-    { scripted: { isolation: "session" } },
+    {
+      scripted: {
+        isolation: "session",
+        ...(idleTimeoutSeconds !== undefined && { idle_timeout_seconds: idleTimeoutSeconds }),
+      },
+    },
   );
   const read: ToolMetadata = { risk: "read", tags: [] };
   catalog.servers.get("scripted")!.tools = Object.fromEntries(
-    ["echo", "log", "elicit", "sample", "add-tool"].map((t) => [t, read]),
+    ["echo", "log", "elicit", "sample", "add-tool", "wait"].map((t) => [t, read]),
   );
   return catalog;
 }
@@ -44,7 +49,7 @@ decision := {
 export interface ModernGateway {
   gateway: Gateway;
   /** POSTs a 2026-07-28 request with the standard headers (overridable) */
-  post(sent: Sent): Promise<Response>;
+  post(sent: Sent, signal?: AbortSignal): Promise<Response>;
   /** the status and the last JSON-RPC message of the response */
   answerOf(sent: Sent): Promise<{ status: number; body: Record<string, any> }>;
   /** a tools/call that must answer input_required: its first question and the requestState */
@@ -54,18 +59,32 @@ export interface ModernGateway {
   close(): Promise<void>;
 }
 
-export async function startModernGateway(): Promise<ModernGateway> {
+export interface ModernGatewayOptions {
+  /** limits over the defaults */
+  limits?: Partial<GatewayConfig["limits"]>;
+  /** the scripted upstream's idle_timeout_seconds */
+  idleTimeoutSeconds?: number;
+}
+
+export async function startModernGateway(
+  options: ModernGatewayOptions = {},
+): Promise<ModernGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-modern-"));
   const policyDir = join(dataDir, "policies");
   mkdirSync(join(policyDir, "gatehouse"), { recursive: true });
   writeFileSync(join(policyDir, "gatehouse", "decision.rego"), CONFIRMING_POLICY);
   const config = loadConfig({ flags: { port: 0, dev: true, policyDirs: [policyDir] } });
   const gateway = await Gateway.start(
-    { ...config, dataDir, audit: { ...config.audit, enabled: false } },
-    { log: silentLogger, catalog: testCatalog() },
+    {
+      ...config,
+      dataDir,
+      limits: { ...config.limits, ...options.limits },
+      audit: { ...config.audit, enabled: false },
+    },
+    { log: silentLogger, catalog: testCatalog(options.idleTimeoutSeconds) },
   );
   await waitFor("upstream ready", () => gateway.pool.status()[0]?.state === "ready", 30_000);
-  const post = (sent: Sent) => postModern(gateway.url, sent);
+  const post = (sent: Sent, signal?: AbortSignal) => postModern(gateway.url, sent, signal);
   const answerOf = async (sent: Sent) => {
     const response = await post(sent);
     const messages = await messagesOf(response);
@@ -90,10 +109,10 @@ export async function startModernGateway(): Promise<ModernGateway> {
 }
 
 /** The gateway for one test file: started before its tests, closed after them. */
-export function useModernGateway(): ModernGateway {
+export function useModernGateway(options: ModernGatewayOptions = {}): ModernGateway {
   let modern: ModernGateway | undefined;
   beforeAll(async () => {
-    modern = await startModernGateway();
+    modern = await startModernGateway(options);
   }, 90_000);
   afterAll(async () => {
     await modern?.close();
@@ -106,7 +125,7 @@ export function useModernGateway(): ModernGateway {
     get gateway() {
       return current().gateway;
     },
-    post: (sent) => current().post(sent),
+    post: (sent, signal) => current().post(sent, signal),
     answerOf: (sent) => current().answerOf(sent),
     firstRound: (params) => current().firstRound(params),
     close: () => current().close(),

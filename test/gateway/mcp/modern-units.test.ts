@@ -173,8 +173,8 @@ describe("input keys", () => {
 
   it("are asked only of a client that declared the capability", () => {
     const elicit = { method: "elicitation/create", params: {} };
-    expect(new InputBridge({}, 0, { elicitation: {} }).accepts(elicit)).toBe(true);
-    expect(new InputBridge({}, 0, { sampling: {} }).accepts(elicit)).toBe(false);
-    expect(new InputBridge({}, 0, { elicitation: {} }).accepts({ method: "ping" })).toBe(false);
+    expect(new InputBridge({}, { elicitation: {} }).accepts(elicit)).toBe(true);
+    expect(new InputBridge({}, { sampling: {} }).accepts(elicit)).toBe(false);
+    expect(new InputBridge({}, { elicitation: {} }).accepts({ method: "ping" })).toBe(false);
   });
 });
